@@ -1,0 +1,130 @@
+package org.lethe.runtime;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Runs one Gogo command line in its own command session, prints its result, and maps the outcome
+ * to an {@link ExitStatus}.
+ *
+ * <p>Gogo's own {@code -c} prints no result, and piped standard input always exits 0, so the
+ * launcher drives the {@code CommandProcessor} service itself. Its classes belong to the Gogo
+ * runtime bundle, not to the launcher's class loader, so they are called reflectively, through the
+ * public interfaces {@code CommandProcessor} and {@code CommandSession}.
+ *
+ * <p>Exit statuses: a command that is not found, or whose arguments fit none of its signatures, is a
+ * usage error (2); an exception with a public {@code int exitStatus()} method gives that status (the
+ * convention Lethe's commands follow); an {@link IllegalArgumentException} is invalid input (3);
+ * interruption or cancellation is 130; any other exception is a failed run (4).
+ */
+final class OneShot {
+
+    private static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
+    private static final String SESSION = "org.apache.felix.service.command.CommandSession";
+    /** Gogo's {@code Converter.INSPECT}: the verbose rendering the interactive shell prints. */
+    private static final int INSPECT = 0;
+
+    private OneShot() {
+    }
+
+    /** Joins arguments into one command line, quoting those Gogo would otherwise split or interpret. */
+    static String commandLine(List<String> args) {
+        StringBuilder line = new StringBuilder();
+        for (String arg : args) {
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            if (!arg.isEmpty() && arg.chars().allMatch(c -> Character.isLetterOrDigit(c) || "-_:./=,@+%".indexOf(c) >= 0)) {
+                line.append(arg);
+            } else {
+                line.append('\'').append(arg.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+            }
+        }
+        return line.toString();
+    }
+
+    /** Runs {@code commandLine} and returns the exit status; the result goes to {@code out}, errors to {@code err}. */
+    static int run(BundleContext context, String commandLine, InputStream in, PrintStream out, PrintStream err) {
+        ServiceReference<?> ref = context.getServiceReference(PROCESSOR);
+        Object processor = ref == null ? null : context.getService(ref);
+        if (processor == null) {
+            err.println("lethe: the Gogo shell runtime is not available; cannot run a command");
+            return ExitStatus.FAILED;
+        }
+        try {
+            Class<?> processorType = publicInterface(processor.getClass(), PROCESSOR);
+            Method createSession = processorType.getMethod("createSession", InputStream.class, OutputStream.class,
+                    OutputStream.class);
+            Object session = createSession.invoke(processor, in, out, err);
+            Class<?> sessionType = publicInterface(session.getClass(), SESSION);
+            try {
+                Object result = sessionType.getMethod("execute", CharSequence.class).invoke(session, commandLine);
+                if (result != null) {
+                    Object text = sessionType.getMethod("format", Object.class, int.class).invoke(session, result, INSPECT);
+                    out.println(text);
+                }
+                out.flush();
+                return ExitStatus.OK;
+            } finally {
+                sessionType.getMethod("close").invoke(session);
+            }
+        } catch (InvocationTargetException e) {
+            out.flush();
+            Throwable cause = e.getCause();
+            err.println("lethe: " + message(cause));
+            return statusOf(cause);
+        } catch (ReflectiveOperationException e) {
+            err.println("lethe: the Gogo runtime does not have the expected interface: " + e);
+            return ExitStatus.FAILED;
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    static int statusOf(Throwable error) {
+        String type = error.getClass().getName();
+        if (type.endsWith("CommandNotFoundException") || type.endsWith("SyntaxError")) {
+            return ExitStatus.USAGE;
+        }
+        try {
+            Method exitStatus = error.getClass().getMethod("exitStatus");
+            if (exitStatus.getReturnType() == int.class) {
+                return (int) exitStatus.invoke(error);
+            }
+        } catch (ReflectiveOperationException | RuntimeException notOurs) {
+            // no exit-status convention on this exception
+        }
+        if (error instanceof IllegalArgumentException) {
+            // Gogo reports arguments that fit no signature of the command this way
+            String message = String.valueOf(error.getMessage());
+            return message.startsWith("Cannot coerce") ? ExitStatus.USAGE : ExitStatus.INVALID_INPUT;
+        }
+        if (error instanceof InterruptedException || error instanceof CancellationException) {
+            return ExitStatus.CANCELLED;
+        }
+        return ExitStatus.FAILED;
+    }
+
+    private static String message(Throwable error) {
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.toString() : message;
+    }
+
+    private static Class<?> publicInterface(Class<?> type, String name) throws ClassNotFoundException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getName().equals(name)) {
+                    return i;
+                }
+            }
+        }
+        throw new ClassNotFoundException(name + " is not implemented by " + type.getName());
+    }
+}
