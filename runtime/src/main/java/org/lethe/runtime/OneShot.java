@@ -34,14 +34,22 @@ final class OneShot {
     private OneShot() {
     }
 
-    /** Joins arguments into one command line, quoting those Gogo would otherwise split or interpret. */
+    /**
+     * The command line for the arguments of {@code bin/lethe}. One argument is taken verbatim as a
+     * Gogo command line ({@code lethe 'lb | grep lethe'}); several are joined with spaces, and an
+     * argument holding whitespace or a quote is quoted so that it stays one argument
+     * ({@code lethe unlearn:run x --set "name=a b"}).
+     */
     static String commandLine(List<String> args) {
+        if (args.size() == 1) {
+            return args.get(0);
+        }
         StringBuilder line = new StringBuilder();
         for (String arg : args) {
             if (line.length() > 0) {
                 line.append(' ');
             }
-            if (!arg.isEmpty() && arg.chars().allMatch(c -> Character.isLetterOrDigit(c) || "-_:./=,@+%".indexOf(c) >= 0)) {
+            if (!arg.isEmpty() && arg.chars().noneMatch(c -> Character.isWhitespace(c) || c == '\'' || c == '"')) {
                 line.append(arg);
             } else {
                 line.append('\'').append(arg.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
