@@ -20,6 +20,7 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * A running Lethe container: the data-folder lock, the log file, and a started Felix framework with
@@ -29,6 +30,9 @@ public final class Container implements AutoCloseable {
 
     /** The shell bundle: it reads standard input as soon as it starts, so it starts last. */
     static final String SHELL_BUNDLE = "org.apache.felix.gogo.jline";
+
+    /** JLine, whose class loader the shell thread needs (see {@link #startShell}). */
+    static final String JLINE_BUNDLE = "org.jline";
 
     /** Service property of the log sinks registered for the log writer bundle. */
     static final String SINK_PROPERTY = "lethe.log.sink";
@@ -45,7 +49,7 @@ public final class Container implements AutoCloseable {
 
     /**
      * JLine reports through java.util.logging that it fell back to a dumb terminal whenever standard
-     * input is not a terminal (scripts, one-shot commands, services): expected there, so silenced.
+     * input is not a terminal: expected for one-shot commands and services, so silenced there.
      * Held here because java.util.logging keeps only weak references to configured loggers.
      */
     private static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
@@ -70,7 +74,9 @@ public final class Container implements AutoCloseable {
      */
     public static Container start(Layout layout, Mode mode) throws LauncherException {
         layout.check();
-        JLINE_LOG.setLevel(java.util.logging.Level.SEVERE);
+        if (mode != Mode.SHELL) {
+            JLINE_LOG.setLevel(java.util.logging.Level.SEVERE);
+        }
         DataFolderLock lock = DataFolderLock.acquire(layout.data(), layout.home());
         LogFile log = null;
         try {
@@ -101,7 +107,7 @@ public final class Container implements AutoCloseable {
                 }
             }
             if (shell != null) {
-                startQuietly(shell);
+                startShell(shell, installed);
             }
             return new Container(layout, lock, log, console, framework);
         } catch (BundleException | IOException | RuntimeException e) {
@@ -179,6 +185,32 @@ public final class Container implements AutoCloseable {
             bundles.add(context.installBundle("reference:" + jar.toUri()));
         }
         return bundles;
+    }
+
+    /**
+     * JLine finds its terminal providers (exec, jna, ...) through the thread context class loader;
+     * the shell thread inherits it from the thread that starts the shell bundle. Without JLine's own
+     * loader there it falls back to a dumb terminal: no completion, no history, and Ctrl-C stops the
+     * JVM instead of the running command.
+     */
+    private static void startShell(Bundle shell, List<Bundle> installed) {
+        ClassLoader jline = null;
+        for (Bundle bundle : installed) {
+            BundleWiring wiring = JLINE_BUNDLE.equals(bundle.getSymbolicName()) ? bundle.adapt(BundleWiring.class) : null;
+            if (wiring != null) {
+                jline = wiring.getClassLoader();
+            }
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        if (jline != null) {
+            thread.setContextClassLoader(jline);
+        }
+        try {
+            startQuietly(shell);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     private static void startQuietly(Bundle bundle) {
