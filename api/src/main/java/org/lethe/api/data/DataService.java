@@ -1,0 +1,50 @@
+package org.lethe.api.data;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.lethe.api.LetheException;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Reads and writes the JSONL files of DESIGN §4 (UTF-8, one JSON object a line). A bad file is
+ * refused whole, with an error that names the file, the line and the field; lines are limited in
+ * length and files in item count, so a hostile file cannot exhaust memory.
+ */
+@ProviderType
+public interface DataService {
+
+    /** Longest accepted line, in bytes. */
+    int MAX_LINE_BYTES = 1 << 20;
+
+    /** Most items accepted from one file. */
+    int MAX_ITEMS = 1_000_000;
+
+    /**
+     * @param file question–answer JSONL ({@code question} and {@code answer} required)
+     * @return its items
+     * @throws LetheException (invalid input) naming file, line and field
+     */
+    DataSet<QaItem> readQa(Path file);
+
+    /**
+     * @param file document JSONL ({@code text} required)
+     * @return its documents
+     * @throws LetheException (invalid input) naming file, line and field
+     */
+    DataSet<Document> readDocuments(Path file);
+
+    /**
+     * @param file concept JSONL ({@code name} required)
+     * @return its concepts
+     * @throws LetheException (invalid input) naming file, line and field
+     */
+    DataSet<Concept> readConcepts(Path file);
+
+    /**
+     * Writes items as JSONL, atomically (a temporary file renamed over the target).
+     *
+     * @param file the target
+     * @param items {@link QaItem}s, {@link Document}s or {@link Concept}s
+     */
+    void write(Path file, List<?> items);
+}
