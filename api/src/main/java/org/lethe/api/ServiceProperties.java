@@ -21,6 +21,15 @@ public final class ServiceProperties {
      */
     public static final String MODALITY = PREFIX + "modality";
 
+    /** Paper a method implements, a {@code String} (authors, title, venue, year, or an arXiv id). */
+    public static final String PAPER = PREFIX + "paper";
+
+    /** Data roles a method requires, a {@code String[]} (e.g. {@code forget}, {@code retain}). */
+    public static final String INPUTS = PREFIX + "inputs";
+
+    /** Name of a model architecture service, a {@code String}; a model manifest names the one that loads it. */
+    public static final String ARCHITECTURE = PREFIX + "architecture";
+
     /** Modality value for language models. */
     public static final String MODALITY_LANGUAGE = "language";
 

@@ -1,0 +1,12 @@
+/**
+ * Typed configuration: the schema of a component's Metatype-designated configuration, and the
+ * conversion of {@code --set key=value} strings into it, checked key by key.
+ *
+ * <p>Version 0.9: becomes 1.0.0 when the core's conversion lands.
+ */
+@Export
+@Version("0.9.0")
+package org.lethe.api.config;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
