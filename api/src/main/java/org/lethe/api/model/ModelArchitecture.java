@@ -1,6 +1,5 @@
 package org.lethe.api.model;
 
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,20 +20,18 @@ public interface ModelArchitecture {
      * Creates a model with freshly initialised weights.
      *
      * @param config the architecture's settings (sizes, vocabulary, ...); unknown keys are an error
-     * @param manager the memory scope the model lives in
      * @param seed the seed of the initialisation
-     * @return the model, open
+     * @return the model, open; its memory is its own until it is closed
      */
-    LoadedModel create(Map<String, String> config, NDManager manager, long seed);
+    LoadedModel create(Map<String, String> config, long seed);
 
     /**
      * Loads a committed version (its checksums already verified by the store).
      *
      * @param manifest the version's manifest
      * @param directory the folder holding its files
-     * @param manager the memory scope the model lives in
-     * @return the model, open
+     * @return the model, open; its memory is its own until it is closed
      * @throws IOException when a file cannot be read
      */
-    LoadedModel load(ModelManifest manifest, Path directory, NDManager manager) throws IOException;
+    LoadedModel load(ModelManifest manifest, Path directory) throws IOException;
 }

@@ -1,0 +1,448 @@
+package org.lethe.core.run;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.google.common.hash.Hashing;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.lethe.api.LetheException;
+import org.lethe.api.ServiceProperties;
+import org.lethe.api.config.ConfigService;
+import org.lethe.api.data.DataService;
+import org.lethe.api.method.ErasureMethod;
+import org.lethe.api.method.MethodDescriptor;
+import org.lethe.api.method.MethodRegistry;
+import org.lethe.api.method.UnlearningMethod;
+import org.lethe.api.model.LoadedModel;
+import org.lethe.api.model.ModelArchitecture;
+import org.lethe.api.model.ModelLease;
+import org.lethe.api.model.ModelManifest;
+import org.lethe.api.model.ModelRef;
+import org.lethe.api.model.ModelStore;
+import org.lethe.api.run.RunKey;
+import org.lethe.api.run.RunRecord;
+import org.lethe.api.run.RunService;
+import org.lethe.api.run.RunSpec;
+import org.lethe.api.run.RunState;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * Plans, queues, executes and records runs. One executor thread runs all gradient work (DJL's
+ * gradient collector is JVM-global); each run works on a leased copy of its model and commits a new
+ * version, or nothing.
+ */
+@Component(service = RunService.class)
+public final class CoreRunService implements RunService {
+
+    /** Framework property naming the data folder (set by the launcher). */
+    static final String DATA_PROPERTY = "lethe.data";
+
+    @Reference
+    private ModelStore store;
+
+    @Reference
+    private DataService dataService;
+
+    @Reference
+    private ConfigService configService;
+
+    @Reference
+    private MethodRegistry registry;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(lethe.engine=PyTorch)")
+    private volatile Engine engine;
+
+    private final Map<String, UnlearningMethod> unlearning = new ConcurrentHashMap<>();
+    private final Map<String, ErasureMethod> erasure = new ConcurrentHashMap<>();
+    private final Map<String, ModelArchitecture> architectures = new ConcurrentHashMap<>();
+
+    private final Map<RunKey, RunRecord> records = new ConcurrentHashMap<>();
+    private final Map<RunKey, Planned> planned = new ConcurrentHashMap<>();
+    private final Map<RunKey, CoreRunContext> running = new ConcurrentHashMap<>();
+    private final Map<RunKey, List<Consumer<RunRecord>>> watchers = new ConcurrentHashMap<>();
+    private final Clock clock = Clock.systemUTC();
+
+    private RunRecords disk;
+    private ExecutorService executor;
+    private ScheduledExecutorService timer;
+
+    /** What planning found, kept for execution. */
+    private record Planned(RunSpec spec, ModelManifest model, Map<String, PlannedData> data, Map<String, Object> settings) {
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        String data = context.getProperty(DATA_PROPERTY);
+        Path root = Path.of(data == null ? "data" : data).toAbsolutePath().resolve("runs");
+        disk = new RunRecords(root);
+        for (RunRecord record : disk.recover()) {
+            records.put(record.key(), record);
+        }
+        executor = Executors.newSingleThreadExecutor(r -> daemon(r, "lethe-runs"));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lethe-run-budget"));
+    }
+
+    @Deactivate
+    void deactivate() {
+        running.values().forEach(c -> c.cancel("the container is stopping"));
+        executor.shutdownNow();
+        timer.shutdownNow();
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread thread = new Thread(r, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.METHOD + "=*)")
+    void bindUnlearning(UnlearningMethod method, Map<String, Object> props) {
+        unlearning.put(String.valueOf(props.get(ServiceProperties.METHOD)), method);
+    }
+
+    void unbindUnlearning(UnlearningMethod method, Map<String, Object> props) {
+        String name = String.valueOf(props.get(ServiceProperties.METHOD));
+        if (unlearning.remove(name, method)) {
+            withdraw(name);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.METHOD + "=*)")
+    void bindErasure(ErasureMethod method, Map<String, Object> props) {
+        erasure.put(String.valueOf(props.get(ServiceProperties.METHOD)), method);
+    }
+
+    void unbindErasure(ErasureMethod method, Map<String, Object> props) {
+        String name = String.valueOf(props.get(ServiceProperties.METHOD));
+        if (erasure.remove(name, method)) {
+            withdraw(name);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.ARCHITECTURE + "=*)")
+    void bindArchitecture(ModelArchitecture architecture, Map<String, Object> props) {
+        architectures.put(String.valueOf(props.get(ServiceProperties.ARCHITECTURE)), architecture);
+    }
+
+    void unbindArchitecture(ModelArchitecture architecture, Map<String, Object> props) {
+        architectures.remove(String.valueOf(props.get(ServiceProperties.ARCHITECTURE)), architecture);
+    }
+
+    /** A method went away: its runs are cancelled, running ones at their next step. */
+    private void withdraw(String method) {
+        for (RunRecord record : records.values()) {
+            if (!record.state().isTerminal() && record.spec().component().equals(method)) {
+                cancel(record.key(), "method withdrawn");
+            }
+        }
+    }
+
+    @Override
+    public RunSpec plan(RunSpec spec) {
+        return planFully(spec).spec();
+    }
+
+    private Planned planFully(RunSpec spec) {
+        if (spec.kind() != RunSpec.Kind.UNLEARN && spec.kind() != RunSpec.Kind.ERASE) {
+            throw LetheException.invalidInput(spec.kind().name().toLowerCase() + " runs are not available yet in this"
+                    + " version (unlearning and erasure runs are)");
+        }
+        if (!spec.probes().isEmpty()) {
+            throw LetheException.invalidInput("probes are not available yet in this version: " + spec.probes());
+        }
+        MethodDescriptor method = registry.method(spec.component()).orElseThrow(() -> LetheException.invalidInput(
+                "unknown method '" + spec.component() + "'" + known(registry.methods().stream().map(MethodDescriptor::name).toList())));
+        MethodDescriptor.Kind wanted = spec.kind() == RunSpec.Kind.UNLEARN ? MethodDescriptor.Kind.UNLEARNING
+                : MethodDescriptor.Kind.ERASURE;
+        if (method.kind() != wanted) {
+            throw LetheException.invalidInput("'" + method.name() + "' is an " + method.kind().name().toLowerCase()
+                    + " method; it cannot run as " + spec.kind().name().toLowerCase());
+        }
+        if (!spec.componentVersion().isEmpty() && !spec.componentVersion().equals(method.bundleVersion())) {
+            throw LetheException.invalidInput("method '" + method.name() + "' is at version " + method.bundleVersion()
+                    + " here, but the run asks for " + spec.componentVersion());
+        }
+        Map<String, Object> settings = method.config().map(schema -> configService.validate(schema, spec.config()))
+                .orElseGet(() -> {
+                    if (!spec.config().isEmpty()) {
+                        throw LetheException.invalidInput("method '" + method.name() + "' takes no settings, but got "
+                                + spec.config().keySet());
+                    }
+                    return Map.of();
+                });
+        ModelRef ref = spec.model().orElseThrow(() -> LetheException.invalidInput(
+                "method '" + method.name() + "' needs a model (--model)"));
+        ModelManifest model = store.manifest(ref);
+        if (!architectures.containsKey(model.architecture())) {
+            throw LetheException.invalidInput("model " + model.ref() + " needs the architecture '" + model.architecture()
+                    + "', which no bundle provides" + known(List.copyOf(architectures.keySet())));
+        }
+        for (String input : method.inputs()) {
+            if (!spec.data().containsKey(input)) {
+                throw LetheException.invalidInput("method '" + method.name() + "' needs '" + input + "' data");
+            }
+        }
+        Map<String, PlannedData> data = new LinkedHashMap<>();
+        Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
+        spec.data().forEach((role, ref2) -> {
+            if (ref2.source().startsWith("world:")) {
+                throw LetheException.invalidInput("'" + role + "' data " + ref2.source()
+                        + ": worlds are not available yet in this version; give a JSONL file");
+            }
+            PlannedData read = PlannedData.read(dataService, Path.of(ref2.source()));
+            if (!ref2.fingerprint().isEmpty() && !ref2.fingerprint().equals(read.data().fingerprint())) {
+                throw LetheException.invalidInput("'" + role + "' data " + ref2.source()
+                        + " has changed since the run was planned (fingerprint differs)");
+            }
+            data.put(role, read);
+            refs.put(role, new RunSpec.DataRef(ref2.source(), read.data().fingerprint()));
+        });
+        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), method.bundleVersion(), spec.config(),
+                Optional.of(model.ref()), refs, spec.probes(), spec.seed(), spec.budget());
+        return new Planned(resolved, model, data, settings);
+    }
+
+    private static String known(List<String> names) {
+        return names.isEmpty() ? " (none is installed)" : " (known: " + String.join(", ", names) + ")";
+    }
+
+    @Override
+    public RunKey keyOf(RunSpec spec) {
+        return new RunKey(Hashing.sha256().hashBytes(RunJson.canonical(spec)).toString().substring(0, 32));
+    }
+
+    @Override
+    public synchronized RunKey submit(RunSpec spec) {
+        Planned plan = planFully(spec);
+        RunKey key = keyOf(plan.spec());
+        RunRecord existing = records.get(key);
+        if (existing != null && existing.state() != RunState.FAILED && existing.state() != RunState.CANCELLED) {
+            return key; // queued, running or committed: the same run, started once
+        }
+        RunRecord record = new RunRecord(key, plan.spec(), RunState.QUEUED, Optional.empty(), Optional.empty(),
+                clock.instant(), Optional.empty(), Optional.empty(), RunRecord.Progress.NONE,
+                existing == null ? 0 : existing.attempt());
+        planned.put(key, plan);
+        update(record);
+        executor.execute(() -> execute(key));
+        return key;
+    }
+
+    private void execute(RunKey key) {
+        Planned plan = planned.remove(key);
+        RunRecord queued = records.get(key);
+        if (plan == null || queued == null || queued.state() != RunState.QUEUED) {
+            return; // cancelled while queued
+        }
+        RunSpec spec = plan.spec();
+        CoreRunContext context = null;
+        ScheduledFuture<?> budget = null;
+        ModelRef result = null;
+        String failure = null;
+        RunState end;
+        Engine current = engine;
+        try (NDManager manager = current == null ? null : current.newBaseManager()) {
+            if (current == null) {
+                throw LetheException.failed("the PyTorch engine is not available (see: hc:exec -v engine)", null);
+            }
+            context = new CoreRunContext(key, spec.seed(), manager, clock, sink(key));
+            running.put(key, context);
+            update(with(records.get(key), RunState.RUNNING, Optional.empty(), Optional.empty(),
+                    Optional.of(clock.instant()), Optional.empty(), queued.attempt() + 1));
+            CoreRunContext forBudget = context;
+            budget = spec.budget().map(b -> timer.schedule(() -> forBudget.cancel("timed out after " + b),
+                    b.toMillis(), TimeUnit.MILLISECONDS)).orElse(null);
+            current.setRandomSeed((int) spec.seed());
+            ModelArchitecture architecture = architectures.get(plan.model().architecture());
+            if (architecture == null) {
+                throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
+            }
+            try (ModelLease lease = store.lease(plan.model().ref());
+                    LoadedModel model = architecture.load(lease.base(), lease.directory())) {
+                CoreTask task = new CoreTask(model, plan.data(), plan.settings(), configService);
+                context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
+                if (spec.kind() == RunSpec.Kind.UNLEARN) {
+                    methodOrWithdrawn(unlearning, spec.component()).unlearn(task, context);
+                } else {
+                    methodOrWithdrawn(erasure, spec.component()).erase(task, context);
+                }
+                context.checkCancelled();
+                model.save(lease.directory());
+                result = lease.commit(key, model.config(), lease.base().attachments()).ref();
+                context.log("committed " + result);
+            }
+            end = RunState.COMMITTED;
+        } catch (CancellationException e) {
+            String reason = context != null && context.cancelReason() != null ? context.cancelReason() : e.getMessage();
+            boolean timedOut = reason != null && reason.startsWith("timed out");
+            end = timedOut ? RunState.FAILED : RunState.CANCELLED;
+            failure = reason;
+        } catch (Exception | LinkageError e) {
+            end = RunState.FAILED;
+            failure = e instanceof LetheException ? e.getMessage() : e.toString();
+        } finally {
+            if (budget != null) {
+                budget.cancel(false);
+            }
+            running.remove(key);
+        }
+        if (failure != null) {
+            disk.log(key, end + ": " + failure);
+        }
+        RunRecord last = records.get(key);
+        update(with(last, end, Optional.ofNullable(failure), Optional.ofNullable(result), last.started(),
+                Optional.of(clock.instant()), last.attempt()));
+    }
+
+    private static <M> M methodOrWithdrawn(Map<String, M> methods, String name) {
+        M method = methods.get(name);
+        if (method == null) {
+            throw new CancellationException("method withdrawn");
+        }
+        return method;
+    }
+
+    private CoreRunContext.Sink sink(RunKey key) {
+        return new CoreRunContext.Sink() {
+            @Override
+            public void progress(RunRecord.Progress progress) {
+                RunRecord r = records.get(key);
+                RunRecord next = new RunRecord(r.key(), r.spec(), r.state(), r.reason(), r.result(), r.submitted(),
+                        r.started(), r.ended(), progress, r.attempt());
+                records.put(key, next);
+                notifyWatchers(next);
+            }
+
+            @Override
+            public void log(String line) {
+                disk.log(key, line);
+            }
+        };
+    }
+
+    private static RunRecord with(RunRecord r, RunState state, Optional<String> reason, Optional<ModelRef> result,
+            Optional<Instant> started, Optional<Instant> ended, int attempt) {
+        return new RunRecord(r.key(), r.spec(), state, reason, result, r.submitted(), started, ended, r.progress(), attempt);
+    }
+
+    /** Persists first, then publishes: a record others see is on disk. */
+    private void update(RunRecord record) {
+        disk.write(record);
+        synchronized (records) {
+            records.put(record.key(), record);
+            records.notifyAll();
+        }
+        notifyWatchers(record);
+    }
+
+    private void notifyWatchers(RunRecord record) {
+        for (Consumer<RunRecord> watcher : watchers.getOrDefault(record.key(), List.of())) {
+            try {
+                watcher.accept(record);
+            } catch (RuntimeException e) {
+                // a watcher's failure is its own business
+            }
+        }
+    }
+
+    @Override
+    public Optional<RunRecord> record(RunKey key) {
+        return Optional.ofNullable(records.get(key));
+    }
+
+    @Override
+    public List<RunRecord> runs() {
+        List<RunRecord> list = new ArrayList<>(records.values());
+        list.sort(Comparator.comparing(RunRecord::submitted).reversed());
+        return list;
+    }
+
+    @Override
+    public synchronized boolean cancel(RunKey key, String reason) {
+        RunRecord record = records.get(key);
+        if (record == null || record.state().isTerminal()) {
+            return false;
+        }
+        CoreRunContext context = running.get(key);
+        if (context != null) {
+            context.cancel(reason);
+            return true;
+        }
+        if (record.state() == RunState.QUEUED) {
+            planned.remove(key);
+            update(with(record, RunState.CANCELLED, Optional.of(reason), Optional.empty(), Optional.empty(),
+                    Optional.of(clock.instant()), record.attempt()));
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public RunRecord await(RunKey key, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (records) {
+            while (true) {
+                RunRecord record = records.get(key);
+                if (record == null) {
+                    throw LetheException.invalidInput("unknown run " + key);
+                }
+                long left = deadline - System.nanoTime();
+                if (record.state().isTerminal() || left <= 0) {
+                    return record;
+                }
+                records.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable watch(RunKey key, Consumer<RunRecord> listener) {
+        RunRecord record = records.get(key);
+        if (record == null) {
+            throw LetheException.invalidInput("unknown run " + key);
+        }
+        List<Consumer<RunRecord>> list = watchers.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
+        list.add(listener);
+        listener.accept(record);
+        return () -> list.remove(listener);
+    }
+
+    /** For tests: the records held in memory. */
+    Map<RunKey, RunRecord> snapshot() {
+        return new HashMap<>(records);
+    }
+}

@@ -1,0 +1,71 @@
+package org.lethe.core.run;
+
+import java.util.Map;
+import org.lethe.api.LetheException;
+import org.lethe.api.config.ConfigService;
+import org.lethe.api.data.Concept;
+import org.lethe.api.data.DataSet;
+import org.lethe.api.data.Document;
+import org.lethe.api.data.QaItem;
+import org.lethe.api.method.Task;
+import org.lethe.api.model.LoadedModel;
+
+/** A method's task: the leased model copy, the planned data by role, the validated settings. */
+final class CoreTask implements Task {
+
+    private final LoadedModel model;
+    private final Map<String, PlannedData> data;
+    private final Map<String, Object> settings;
+    private final ConfigService config;
+
+    CoreTask(LoadedModel model, Map<String, PlannedData> data, Map<String, Object> settings, ConfigService config) {
+        this.model = model;
+        this.data = data;
+        this.settings = settings;
+        this.config = config;
+    }
+
+    @Override
+    public <V> V model(Class<V> view) {
+        return model.view(view).orElseThrow(() -> LetheException.invalidInput(
+                "the model (" + model.kind() + ") does not offer the " + view.getSimpleName() + " view"));
+    }
+
+    @Override
+    public <C> C config(Class<C> type) {
+        return config.convert(type, settings);
+    }
+
+    @Override
+    public boolean has(String role) {
+        return data.containsKey(role);
+    }
+
+    @Override
+    public DataSet<QaItem> qa(String role) {
+        return get(role, PlannedData.Kind.QA);
+    }
+
+    @Override
+    public DataSet<Document> documents(String role) {
+        return get(role, PlannedData.Kind.DOCUMENTS);
+    }
+
+    @Override
+    public DataSet<Concept> concepts(String role) {
+        return get(role, PlannedData.Kind.CONCEPTS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> DataSet<T> get(String role, PlannedData.Kind kind) {
+        PlannedData planned = data.get(role);
+        if (planned == null) {
+            throw LetheException.invalidInput("the run has no '" + role + "' data");
+        }
+        if (planned.kind() != kind) {
+            throw LetheException.invalidInput("the '" + role + "' data (" + planned.data().name() + ") holds "
+                    + planned.kind().description() + ", not " + kind.description());
+        }
+        return (DataSet<T>) planned.data();
+    }
+}
