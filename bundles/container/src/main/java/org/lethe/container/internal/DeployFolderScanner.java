@@ -110,8 +110,11 @@ final class DeployFolderScanner {
         if (installed.isPresent()) {
             InstalledBundle bundle = installed.get();
             String id = bundle.symbolicName() + " " + bundle.version();
-            return bundle.problem() == null
-                    ? new DeployEntry(file, DeployEntry.State.LIVE, "bundle " + id + " active")
+            if (bundle.problem() == null) {
+                return new DeployEntry(file, DeployEntry.State.LIVE, "bundle " + id + " active");
+            }
+            // FileInstall installs, then resolves and starts, a moment later: not judged while young
+            return settling ? new DeployEntry(file, DeployEntry.State.SETTLING, "bundle " + id + " being started")
                     : new DeployEntry(file, DeployEntry.State.PROBLEM, "bundle " + id + " " + bundle.problem());
         }
         JarInspection inspection = inspect(file, attrs, seen);
