@@ -62,17 +62,10 @@ public final class CoreRunService implements RunService {
     /** Framework property naming the data folder (set by the launcher). */
     static final String DATA_PROPERTY = "lethe.data";
 
-    @Reference
-    private ModelStore store;
-
-    @Reference
-    private DataService dataService;
-
-    @Reference
-    private ConfigService configService;
-
-    @Reference
-    private MethodRegistry registry;
+    private final ModelStore store;
+    private final DataService dataService;
+    private final ConfigService configService;
+    private final MethodRegistry registry;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(lethe.engine=PyTorch)")
@@ -88,24 +81,47 @@ public final class CoreRunService implements RunService {
     private final Map<RunKey, List<Consumer<RunRecord>>> watchers = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
 
-    private RunRecords disk;
-    private ExecutorService executor;
-    private ScheduledExecutorService timer;
+    private final RunRecords disk;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService timer;
 
     /** What planning found, kept for execution. */
     private record Planned(RunSpec spec, ModelManifest model, Map<String, PlannedData> data, Map<String, Object> settings) {
     }
 
+    /**
+     * The DS constructor: the services it cannot work without, and the data folder from the
+     * framework property {@value #DATA_PROPERTY}.
+     */
     @Activate
-    void activate(BundleContext context) {
-        String data = context.getProperty(DATA_PROPERTY);
-        Path root = Path.of(data == null ? "data" : data).toAbsolutePath().resolve("runs");
-        disk = new RunRecords(root);
+    public CoreRunService(@Reference ModelStore store, @Reference DataService dataService,
+            @Reference ConfigService configService, @Reference MethodRegistry registry, BundleContext context) {
+        this(store, dataService, configService, registry, dataFolder(context));
+    }
+
+    /** For tests and embedding: the same service over a given data folder (runs go to its {@code runs/}). */
+    CoreRunService(ModelStore store, DataService dataService, ConfigService configService, MethodRegistry registry,
+            Path dataFolder) {
+        this.store = store;
+        this.dataService = dataService;
+        this.configService = configService;
+        this.registry = registry;
+        disk = new RunRecords(dataFolder.resolve("runs"));
         for (RunRecord record : disk.recover()) {
             records.put(record.key(), record);
         }
         executor = Executors.newSingleThreadExecutor(r -> daemon(r, "lethe-runs"));
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lethe-run-budget"));
+    }
+
+    private static Path dataFolder(BundleContext context) {
+        String data = context.getProperty(DATA_PROPERTY);
+        return Path.of(data == null ? "data" : data).toAbsolutePath();
+    }
+
+    /** Sets the engine outside DS (tests). */
+    void engine(Engine engine) {
+        this.engine = engine;
     }
 
     @Deactivate
@@ -287,6 +303,11 @@ public final class CoreRunService implements RunService {
             budget = spec.budget().map(b -> timer.schedule(() -> forBudget.cancel("timed out after " + b),
                     b.toMillis(), TimeUnit.MILLISECONDS)).orElse(null);
             current.setRandomSeed((int) spec.seed());
+            if ("PyTorch".equals(current.getEngineName())) {
+                // PyTorch's autograd mode is per thread and on by default: outside the optimisation
+                // loop's gradient collector this thread must not record graphs (DJL's own default)
+                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            }
             ModelArchitecture architecture = architectures.get(plan.model().architecture());
             if (architecture == null) {
                 throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
@@ -314,6 +335,9 @@ public final class CoreRunService implements RunService {
         } catch (Exception | LinkageError e) {
             end = RunState.FAILED;
             failure = e instanceof LetheException ? e.getMessage() : e.toString();
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            disk.log(key, "failure: " + trace);
         } finally {
             if (budget != null) {
                 budget.cancel(false);

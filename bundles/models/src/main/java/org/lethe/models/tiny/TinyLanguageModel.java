@@ -61,8 +61,15 @@ final class TinyLanguageModel implements LoadedModel, LanguageModel {
                     throw new IOException(file + ": tensor '" + pair.getKey() + "' has shape " + value.getShape()
                             + ", the model needs " + target.getShape());
                 }
-                // in place: the parameter keeps its own array (DESIGN §7: never copy into a temporary wrapper)
+                // in place: the parameter keeps its own array (DESIGN §7: never copy into a temporary
+                // wrapper); PyTorch forbids in-place writes to a leaf that records gradients, so the
+                // flag is off while the values are written
+                boolean recording = target.hasGradient();
+                target.setRequiresGradient(false);
                 target.muli(0).addi(value.toType(target.getDataType(), false));
+                if (recording) {
+                    target.setRequiresGradient(true);
+                }
             }
         }
     }

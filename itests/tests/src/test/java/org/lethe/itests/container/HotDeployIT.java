@@ -185,6 +185,29 @@ public class HotDeployIT {
                 List.of(), InContainer.containerWarningsNaming(context, name));
     }
 
+    /**
+     * A bundle exporting packages the platform bundle's embedded jars could use (commons-lang3, zstd,
+     * even ai.djl.*) must not make FileInstall refresh the platform bundle: libtorch loads once per
+     * JVM, so a refreshed platform bundle would lose the engine until the container restarts.
+     */
+    @Test
+    public void bundleExportingPlatformPackagesDoesNotRefreshThePlatform() throws IOException {
+        String name = "exporter.jar";
+        String bsn = "org.lethe.itests.exporter";
+        Manifest manifest = manifest();
+        manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        manifest.getMainAttributes().putValue("Bundle-SymbolicName", bsn);
+        manifest.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        manifest.getMainAttributes().putValue("Export-Package", "org.apache.commons.lang3;version=\"3.17.0\","
+                + "com.github.luben.zstd;version=\"1.5.0\",ai.djl.ndarray;version=\"0.36.0\"");
+        deployAtomically(jar(manifest), name);
+        Await.until(bsn + " to be active", () -> InContainer.bundles(context, bsn).stream()
+                .anyMatch(b -> b.getState() == Bundle.ACTIVE));
+        Await.until("the Deploy folder check to list " + name + " as live", () -> InContainer.deployCheck(context),
+                r -> InContainer.entriesNaming(r, name).stream().anyMatch(e -> e.getMessage().contains("active")));
+        disturbances.assertNoneBeyond(Set.of(bsn));
+    }
+
     /** Random bytes named like a jar: FileInstall ignores them silently; Lethe says so. */
     @Test
     public void randomBytesNamedJarAreReported() throws IOException {
