@@ -30,6 +30,18 @@ public final class ServiceProperties {
     /** Name of a model architecture service, a {@code String}; a model manifest names the one that loads it. */
     public static final String ARCHITECTURE = PREFIX + "architecture";
 
+    /** Name of a metric service, a {@code String}. */
+    public static final String METRIC = PREFIX + "metric";
+
+    /** Version of a metric's definition, a {@code String}: a changed formula is a new version. */
+    public static final String METRIC_VERSION = PREFIX + "metric.version";
+
+    /** Name of a probe service, a {@code String}. */
+    public static final String PROBE = PREFIX + "probe";
+
+    /** Name of a world service, a {@code String}, e.g. {@code facts}. */
+    public static final String WORLD = PREFIX + "world";
+
     /** Modality value for language models. */
     public static final String MODALITY_LANGUAGE = "language";
 

@@ -1,11 +1,9 @@
 /**
  * Typed configuration: the schema of a component's Metatype-designated configuration, and the
  * conversion of {@code --set key=value} strings into it, checked key by key.
- *
- * <p>Version 0.9: becomes 1.0.0 when the core's conversion lands.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.config;
 
 import org.osgi.annotation.bundle.Export;

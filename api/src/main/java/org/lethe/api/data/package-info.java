@@ -1,11 +1,9 @@
 /**
  * Data of unlearning and erasure: question–answer items, documents and concepts, named splits, and
  * the JSONL contract of DESIGN §4 that built-in worlds and user corpora share.
- *
- * <p>Version 0.9: becomes 1.0.0 when the core's readers land.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.data;
 
 import org.osgi.annotation.bundle.Export;

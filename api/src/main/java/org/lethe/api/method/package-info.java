@@ -3,11 +3,9 @@
  * {@link org.lethe.api.method.ErasureMethod}, each one operation on a {@link org.lethe.api.method.Task}
  * inside a {@link org.lethe.api.run.RunContext}. The framework owns the loop, the data, the seeding,
  * the model copy and its commit; a method supplies its loss, its edit or its intervention.
- *
- * <p>Version 0.9: becomes 1.0.0 when the core's run service lands.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.method;
 
 import org.osgi.annotation.bundle.Export;

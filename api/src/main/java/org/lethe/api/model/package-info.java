@@ -1,11 +1,9 @@
 /**
  * Models and their versions: references, manifests with lineage, and the store that never edits a
  * version in place (DESIGN §2 rule 6).
- *
- * <p>Version 0.9: becomes 1.0.0 when the core's model store lands.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.model;
 
 import org.osgi.annotation.bundle.Export;

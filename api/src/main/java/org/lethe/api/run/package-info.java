@@ -1,11 +1,9 @@
 /**
  * Runs: a self-contained, serialisable specification (method, config, model version, data, probes,
  * seed), a stable key, and exactly one end state (DESIGN §8).
- *
- * <p>Version 0.9: becomes 1.0.0 when the core's run service lands.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.run;
 
 import org.osgi.annotation.bundle.Export;
