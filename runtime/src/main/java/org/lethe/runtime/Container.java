@@ -58,13 +58,16 @@ public final class Container implements AutoCloseable {
     private final DataFolderLock lock;
     private final LogFile log;
     private final PrintStream console;
+    private final PrintStream errors;
     private final Framework framework;
 
-    private Container(Layout layout, DataFolderLock lock, LogFile log, PrintStream console, Framework framework) {
+    private Container(Layout layout, DataFolderLock lock, LogFile log, PrintStream console, PrintStream errors,
+            Framework framework) {
         this.layout = layout;
         this.lock = lock;
         this.log = log;
         this.console = console;
+        this.errors = errors;
         this.framework = framework;
     }
 
@@ -82,7 +85,8 @@ public final class Container implements AutoCloseable {
         try {
             log = LogFile.open(layout.logFile());
             PrintStream console = System.err;
-            System.setErr(log.teeTo(console));
+            PrintStream errors = log.teeTo(console);
+            System.setErr(errors);
             Map<String, String> builtins = builtins(layout);
             applySystemProperties(layout, builtins);
             Map<String, String> config = frameworkProperties(layout, builtins, mode);
@@ -109,7 +113,7 @@ public final class Container implements AutoCloseable {
             if (shell != null) {
                 startShell(shell, installed);
             }
-            return new Container(layout, lock, log, console, framework);
+            return new Container(layout, lock, log, console, errors, framework);
         } catch (BundleException | IOException | RuntimeException e) {
             closeQuietly(log);
             closeQuietly(lock);
@@ -245,6 +249,18 @@ public final class Container implements AutoCloseable {
     /** @return the folders of this container */
     public Layout layout() {
         return layout;
+    }
+
+    /**
+     * Standard error as the launcher set it: the console, with a copy in the log file. Not
+     * {@code System.err} once the container runs: the Gogo runtime replaces that with a stream that
+     * writes to the current command session's error stream, so handing it to a session as that
+     * session's error stream makes every write loop until the stack overflows.
+     *
+     * @return the console, teed into the log file
+     */
+    public PrintStream errors() {
+        return errors;
     }
 
     /** @return the console (standard error as it was before the log tee) */

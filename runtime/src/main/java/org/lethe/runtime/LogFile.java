@@ -28,6 +28,12 @@ public final class LogFile implements Consumer<String>, AutoCloseable {
      */
     private static final Pattern QUIET_SLF4J_LINE = Pattern.compile("^\\S+ \\[[^\\]]*\\] \\[(INFO|DEBUG|TRACE)\\] .*");
 
+    /**
+     * The first line of a printed stack trace: the exception's class name, then its message. SLF4J
+     * Simple prints it right after the log line, untabbed, so it would otherwise start a fresh line.
+     */
+    private static final Pattern TRACE_START = Pattern.compile("^(?:[A-Za-z_$][\\w$]*\\.)+[A-Za-z_$][\\w$]*(?::.*)?$");
+
     private final Writer writer;
 
     private LogFile(Writer writer) {
@@ -101,7 +107,8 @@ public final class LogFile implements Consumer<String>, AutoCloseable {
             line.reset();
             String content = text.stripTrailing();
             // a stack trace keeps the fate of the line that started it
-            boolean continuation = content.startsWith("\t") || content.startsWith("Caused by:");
+            boolean continuation = content.startsWith("\t") || content.startsWith("Caused by:")
+                    || quiet && TRACE_START.matcher(content).matches();
             if (!continuation) {
                 quiet = quietOnConsole(content);
             }

@@ -1,5 +1,6 @@
 package org.lethe.runtime;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,9 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        // Captured before the container starts: the Gogo runtime replaces System.in, out and err with
+        // streams that route to the current command session, which must not be that session's own.
+        InputStream in = System.in;
         PrintStream out = System.out;
         PrintStream err = System.err;
         boolean service = false;
@@ -80,7 +84,7 @@ public final class Main {
             }
             commandThread = Thread.currentThread();
             int status = OneShot.run(container.framework().getBundleContext(), OneShot.commandLine(command),
-                    System.in, out, System.err);
+                    in, out, container.errors());
             commandThread = null;
             return cancelled ? ExitStatus.CANCELLED : status;
         } catch (InterruptedException e) {

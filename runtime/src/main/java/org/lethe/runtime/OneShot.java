@@ -5,8 +5,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.regex.Pattern;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
@@ -30,6 +32,8 @@ final class OneShot {
     private static final String SESSION = "org.apache.felix.service.command.CommandSession";
     /** Gogo's {@code Converter.INSPECT}: the verbose rendering the interactive shell prints. */
     private static final int INSPECT = 0;
+    /** An argument Gogo takes literally without quotes. */
+    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_.,:/=+-]+");
 
     private OneShot() {
     }
@@ -37,8 +41,9 @@ final class OneShot {
     /**
      * The command line for the arguments of {@code bin/lethe}. One argument is taken verbatim as a
      * Gogo command line ({@code lethe 'lb | grep lethe'}); several are joined with spaces, and an
-     * argument holding whitespace or a quote is quoted so that it stays one argument
-     * ({@code lethe unlearn:run x --set "name=a b"}).
+     * argument holding anything but letters, digits and {@code _ . , : / = + -} (whitespace, quotes,
+     * backslashes, {@code $ ( ) { } ; | * ?} ...) is quoted so that it stays one argument, taken
+     * literally ({@code lethe unlearn:run x --set "name=a b"}).
      */
     static String commandLine(List<String> args) {
         if (args.size() == 1) {
@@ -49,13 +54,19 @@ final class OneShot {
             if (line.length() > 0) {
                 line.append(' ');
             }
-            if (!arg.isEmpty() && arg.chars().noneMatch(c -> Character.isWhitespace(c) || c == '\'' || c == '"')) {
-                line.append(arg);
-            } else {
-                line.append('\'').append(arg.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
-            }
+            line.append(PLAIN_WORD.matcher(arg).matches() ? arg : quoted(arg));
         }
         return line.toString();
+    }
+
+    /**
+     * A Gogo word that evaluates to {@code arg} literally. Inside Gogo's single quotes no variable,
+     * glob or sub-command is expanded, but a backslash still escapes the next character (so it is
+     * doubled), and a quote cannot be escaped (so it is written as {@code '\''}: close, escaped
+     * quote, reopen).
+     */
+    private static String quoted(String arg) {
+        return "'" + arg.replace("\\", "\\\\").replace("'", "'\\''") + "'";
     }
 
     /** Runs {@code commandLine} and returns the exit status; the result goes to {@code out}, errors to {@code err}. */
@@ -85,7 +96,7 @@ final class OneShot {
             }
         } catch (InvocationTargetException e) {
             out.flush();
-            Throwable cause = e.getCause();
+            Throwable cause = unwrapped(e.getCause());
             err.println("lethe: " + message(cause));
             return statusOf(cause);
         } catch (ReflectiveOperationException e) {
@@ -103,7 +114,8 @@ final class OneShot {
         }
         try {
             Method exitStatus = error.getClass().getMethod("exitStatus");
-            if (exitStatus.getReturnType() == int.class) {
+            // the exception's class may be package-private in its command bundle
+            if (exitStatus.getReturnType() == int.class && exitStatus.trySetAccessible()) {
                 return (int) exitStatus.invoke(error);
             }
         } catch (ReflectiveOperationException | RuntimeException notOurs) {
@@ -118,6 +130,19 @@ final class OneShot {
             return ExitStatus.CANCELLED;
         }
         return ExitStatus.FAILED;
+    }
+
+    /**
+     * The command's own exception: Gogo rethrows most as they are, but commands it reaches through
+     * a further reflective call (the Posix ones: cat, grep, echo, ...) arrive wrapped once more.
+     */
+    static Throwable unwrapped(Throwable error) {
+        Throwable current = error;
+        while ((current instanceof InvocationTargetException || current instanceof UndeclaredThrowableException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
     }
 
     private static String message(Throwable error) {

@@ -23,7 +23,8 @@ final class PropertiesFile {
     /**
      * @param file the file; a missing file reads as empty
      * @param lookup resolves a {@code ${name}}; an unknown name is an error that names file and key
-     * @return the entries in file order, substituted
+     * @return the entries (in no particular order), substituted; a value's {@code ${key}} of its own
+     *     key stands for the value defined outside the file ({@code path=${path}:more})
      */
     static Map<String, String> read(Path file, Function<String, String> lookup) throws LauncherException {
         Map<String, String> result = new LinkedHashMap<>();
@@ -58,8 +59,11 @@ final class PropertiesFile {
                 found = true;
                 String replacement = lookup.apply(m.group(1));
                 if (replacement == null) {
-                    throw new LauncherException(ExitStatus.INVALID_INPUT,
-                            file + ": key " + key + " refers to ${" + m.group(1) + "}, which is not defined");
+                    // a key's own name stands for its value outside the file (see read), if there is one
+                    throw new LauncherException(ExitStatus.INVALID_INPUT, file + ": key " + key
+                            + (m.group(1).equals(key)
+                                    ? " refers to itself (${" + key + "}), and " + key + " is not defined outside this file"
+                                    : " refers to ${" + m.group(1) + "}, which is not defined"));
                 }
                 m.appendReplacement(out, Matcher.quoteReplacement(replacement));
             }
@@ -69,7 +73,8 @@ final class PropertiesFile {
             }
             current = out.toString();
             if (++depth > 10) {
-                throw new LauncherException(ExitStatus.INVALID_INPUT, file + ": key " + key + " refers to itself");
+                throw new LauncherException(ExitStatus.INVALID_INPUT, file + ": key " + key
+                        + " has references that form a cycle (or nest more than 10 deep)");
             }
         }
     }

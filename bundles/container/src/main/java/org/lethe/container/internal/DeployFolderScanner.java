@@ -44,13 +44,18 @@ final class DeployFolderScanner {
     private final Path folder;
     private final long settleMillis;
     private final Map<Path, Cached> inspections = new HashMap<>();
+    /** When each file was first listed; files there at the first scan count as seen long ago. */
+    private final Map<Path, Long> firstSeen = new HashMap<>();
+    private boolean scannedBefore;
 
     private record Cached(long size, long modified, JarInspection inspection) {
     }
 
     /**
      * @param folder the deploy folder
-     * @param settleMillis a file modified less than this long ago is reported as settling, not as a problem
+     * @param settleMillis a file modified less than this long ago, or that appeared in the folder less
+     *     than this long ago (a {@code mv} or {@code cp -p} keeps an old modification time), is
+     *     reported as settling, not as a problem
      */
     DeployFolderScanner(Path folder, long settleMillis) {
         this.folder = folder;
@@ -72,6 +77,7 @@ final class DeployFolderScanner {
             files = list.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         }
         Map<Path, Cached> seen = new HashMap<>();
+        Map<Path, Long> listed = new HashMap<>();
         for (Path file : files) {
             BasicFileAttributes attrs;
             try {
@@ -79,11 +85,16 @@ final class DeployFolderScanner {
             } catch (IOException gone) {
                 continue; // deleted while scanning
             }
-            boolean settling = nowMillis - attrs.lastModifiedTime().toMillis() < settleMillis;
+            long since = firstSeen.getOrDefault(file, scannedBefore ? nowMillis : Long.MIN_VALUE);
+            listed.put(file, since);
+            boolean settling = nowMillis - Math.max(attrs.lastModifiedTime().toMillis(), since) < settleMillis;
             entries.add(classify(file, attrs, settling, container, seen));
         }
         inspections.keySet().retainAll(seen.keySet());
         inspections.putAll(seen);
+        firstSeen.clear();
+        firstSeen.putAll(listed);
+        scannedBefore = true;
         return entries;
     }
 

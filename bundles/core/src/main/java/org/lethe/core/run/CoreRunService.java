@@ -54,7 +54,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * Plans, queues, executes and records runs. One executor thread runs all gradient work (DJL's
  * gradient collector is JVM-global); each run works on a leased copy of its model and commits a new
- * version, or nothing.
+ * version, or nothing. Changes of state and progress go to {@link RunService#watch watchers} and, when
+ * EventAdmin is present, to the topics {@value #TOPIC_STATE} and {@value #TOPIC_PROGRESS}.
  */
 @Component(service = RunService.class)
 public final class CoreRunService implements RunService {
@@ -70,6 +71,16 @@ public final class CoreRunService implements RunService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(lethe.engine=PyTorch)")
     private volatile Engine engine;
+
+    /** Topic of the events posted on every change of a run's state: {@value}. */
+    public static final String TOPIC_STATE = "org/lethe/run/STATE";
+
+    /** Topic of the events posted on a run's progress: {@value}. */
+    public static final String TOPIC_PROGRESS = "org/lethe/run/PROGRESS";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile org.osgi.service.event.EventAdmin events;
 
     private final Map<String, UnlearningMethod> unlearning = new ConcurrentHashMap<>();
     private final Map<String, ErasureMethod> erasure = new ConcurrentHashMap<>();
@@ -369,6 +380,7 @@ public final class CoreRunService implements RunService {
                         r.started(), r.ended(), progress, r.attempt());
                 records.put(key, next);
                 notifyWatchers(next);
+                post(TOPIC_PROGRESS, next);
             }
 
             @Override
@@ -391,6 +403,25 @@ public final class CoreRunService implements RunService {
             records.notifyAll();
         }
         notifyWatchers(record);
+        post(TOPIC_STATE, record);
+    }
+
+    /** Posts an EventAdmin event (asynchronously) with the run's key, state, component and progress. */
+    private void post(String topic, RunRecord record) {
+        org.osgi.service.event.EventAdmin admin = events;
+        if (admin == null) {
+            return;
+        }
+        Map<String, Object> props = new HashMap<>();
+        props.put("key", record.key().value());
+        props.put("state", record.state().name());
+        props.put("component", record.spec().component());
+        props.put("step", record.progress().step());
+        props.put("totalSteps", record.progress().totalSteps());
+        props.put("loss", record.progress().loss());
+        props.put("etaMillis", record.progress().etaMillis());
+        record.reason().ifPresent(r -> props.put("reason", r));
+        admin.postEvent(new org.osgi.service.event.Event(topic, props));
     }
 
     private void notifyWatchers(RunRecord record) {
