@@ -160,10 +160,7 @@ public final class CoreRunService implements RunService {
     }
 
     void unbindUnlearning(UnlearningMethod method, Map<String, Object> props) {
-        String name = String.valueOf(props.get(ServiceProperties.METHOD));
-        if (unlearning.remove(name, method)) {
-            withdraw(name);
-        }
+        unbind(unlearning, method, props);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -173,8 +170,13 @@ public final class CoreRunService implements RunService {
     }
 
     void unbindErasure(ErasureMethod method, Map<String, Object> props) {
+        unbind(erasure, method, props);
+    }
+
+    /** A method went away: forget it, and cancel its runs (running ones at their next step). */
+    private <M> void unbind(Map<String, M> methods, M method, Map<String, Object> props) {
         String name = String.valueOf(props.get(ServiceProperties.METHOD));
-        if (erasure.remove(name, method)) {
+        if (methods.remove(name, method)) {
             withdraw(name);
         }
     }
@@ -189,7 +191,6 @@ public final class CoreRunService implements RunService {
         architectures.remove(String.valueOf(props.get(ServiceProperties.ARCHITECTURE)), architecture);
     }
 
-    /** A method went away: its runs are cancelled, running ones at their next step. */
     private void withdraw(String method) {
         for (RunRecord record : records.values()) {
             if (!record.state().isTerminal() && record.spec().component().equals(method)) {
