@@ -49,11 +49,29 @@ public interface ModelStore {
     ModelLease lease(ModelRef ref);
 
     /**
+     * Commits a folder of files as a new root version of {@code id}: what a training run produced.
+     * Version 1 of a new id, or the next version of an existing id, which then becomes its base.
+     * The folder is copied, not moved, and every file's content is sniffed as on import.
+     *
+     * @param id the model id
+     * @param kind what the model does
+     * @param architecture the architecture that loads it ({@code lethe.architecture})
+     * @param config the architecture's settings
+     * @param producedBy the training run; a run commits at most one version per id
+     * @param files the folder holding the files
+     * @return the new version's manifest
+     * @throws LetheException (invalid input) naming the id, file or field
+     * @since 1.1
+     */
+    ModelManifest create(String id, ModelKind kind, String architecture, java.util.Map<String, String> config,
+            org.lethe.api.run.RunKey producedBy, Path files);
+
+    /**
      * Imports a model from a folder or file. The content is sniffed, not the extension:
      * safetensors (header validated before any allocation) and DJL parameter files are accepted;
      * pickle-based files are refused; TorchScript only with {@code trustedCode}, since it is code.
      *
-     * @param source a model folder with a {@code manifest.json}, or an exported archive
+     * @param source a model folder with a {@code manifest.json} (what {@link #export} writes)
      * @param id the id the imported model gets
      * @param trustedCode whether the caller vouches for code inside the model (TorchScript)
      * @return the new model at version 1

@@ -3,7 +3,7 @@
  * version in place (DESIGN §2 rule 6).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.lethe.api.model;
 
 import org.osgi.annotation.bundle.Export;

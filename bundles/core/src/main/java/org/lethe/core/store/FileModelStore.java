@@ -410,6 +410,7 @@ public final class FileModelStore implements ModelStore {
      * @return the new version's manifest
      * @throws LetheException (invalid input) naming the id, file or field
      */
+    @Override
     public ModelManifest create(String id, ModelKind kind, String architecture, Map<String, String> config,
             RunKey producedBy, Path filesFolder) {
         ModelRef.checkId(id);
