@@ -36,7 +36,8 @@ final class CoreRunContext implements RunContext {
     private final NDManager manager;
     private final Clock clock;
     private final Sink sink;
-    private volatile String cancelReason;
+    private String cancelReason;
+    private boolean committing;
     private final long startNanos = System.nanoTime();
 
     CoreRunContext(RunKey key, long seed, NDManager manager, Clock clock, Sink sink) {
@@ -73,20 +74,39 @@ final class CoreRunContext implements RunContext {
         return clock;
     }
 
-    /** Asks the run to stop at its next check. */
-    void cancel(String reason) {
+    /**
+     * Asks the run to stop at its next check.
+     *
+     * @return false when the run is already committing: too late, it will end COMMITTED
+     */
+    synchronized boolean cancel(String reason) {
+        if (committing) {
+            return false;
+        }
         if (cancelReason == null) {
             cancelReason = Objects.requireNonNull(reason);
         }
+        return true;
+    }
+
+    /**
+     * The point of no return: after this a cancel is refused, so an accepted cancel always means
+     * nothing was committed.
+     *
+     * @throws CancellationException when a cancel came first
+     */
+    synchronized void beginCommit() {
+        checkCancelled();
+        committing = true;
     }
 
     /** @return why the run was cancelled, or null */
-    String cancelReason() {
+    synchronized String cancelReason() {
         return cancelReason;
     }
 
     @Override
-    public boolean isCancelled() {
+    public synchronized boolean isCancelled() {
         return cancelReason != null || Thread.currentThread().isInterrupted();
     }
 

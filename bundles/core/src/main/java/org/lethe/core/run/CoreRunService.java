@@ -333,7 +333,7 @@ public final class CoreRunService implements RunService {
                 } else {
                     methodOrWithdrawn(erasure, spec.component()).erase(task, context);
                 }
-                context.checkCancelled();
+                context.beginCommit();
                 model.save(lease.directory());
                 result = lease.commit(key, model.config(), lease.base().attachments()).ref();
                 context.log("committed " + result);
@@ -455,8 +455,7 @@ public final class CoreRunService implements RunService {
         }
         CoreRunContext context = running.get(key);
         if (context != null) {
-            context.cancel(reason);
-            return true;
+            return context.cancel(reason);
         }
         if (record.state() == RunState.QUEUED) {
             planned.remove(key);

@@ -75,6 +75,8 @@ final class LetheContainer {
 
         options.add(frameworkProperty("org.osgi.framework.storage").value(work.resolve("felix-cache").toString()));
         options.add(frameworkProperty(DEPLOY_PROPERTY).value(deploy.toString()));
+        // the core's store and run records go under target/, never into the source tree
+        options.add(frameworkProperty("lethe.data").value(work.resolve("data").toString()));
         options.add(frameworkProperty(STAGING_PROPERTY).value(staging.toString()));
         // FileInstall on the deploy folder, as etc/org.apache.felix.fileinstall-deploy.cfg has it
         options.add(frameworkProperty("felix.fileinstall.dir").value(deploy.toString()));
