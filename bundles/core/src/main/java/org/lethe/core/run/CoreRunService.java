@@ -42,6 +42,7 @@ import org.lethe.api.run.RunRecord;
 import org.lethe.api.run.RunService;
 import org.lethe.api.run.RunSpec;
 import org.lethe.api.run.RunState;
+import org.lethe.api.world.World;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -85,6 +86,8 @@ public final class CoreRunService implements RunService {
     private final Map<String, UnlearningMethod> unlearning = new ConcurrentHashMap<>();
     private final Map<String, ErasureMethod> erasure = new ConcurrentHashMap<>();
     private final Map<String, ModelArchitecture> architectures = new ConcurrentHashMap<>();
+    private final Map<String, World> worlds = new ConcurrentHashMap<>();
+    private final Map<String, String> worldVersions = new ConcurrentHashMap<>();
 
     private final Map<RunKey, RunRecord> records = new ConcurrentHashMap<>();
     private final Map<RunKey, Planned> planned = new ConcurrentHashMap<>();
@@ -92,6 +95,7 @@ public final class CoreRunService implements RunService {
     private final Map<RunKey, List<Consumer<RunRecord>>> watchers = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
 
+    private final Path dataFolder;
     private final RunRecords disk;
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
@@ -117,6 +121,7 @@ public final class CoreRunService implements RunService {
         this.dataService = dataService;
         this.configService = configService;
         this.registry = registry;
+        this.dataFolder = dataFolder;
         disk = new RunRecords(dataFolder.resolve("runs"));
         for (RunRecord record : disk.recover()) {
             records.put(record.key(), record);
@@ -182,6 +187,21 @@ public final class CoreRunService implements RunService {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.WORLD + "=*)")
+    void bindWorld(World world, org.osgi.framework.ServiceReference<World> ref) {
+        String name = String.valueOf(ref.getProperty(ServiceProperties.WORLD));
+        worlds.put(name, world);
+        worldVersions.put(name, ref.getBundle() == null ? "" : ref.getBundle().getVersion().toString());
+    }
+
+    void unbindWorld(World world, org.osgi.framework.ServiceReference<World> ref) {
+        String name = String.valueOf(ref.getProperty(ServiceProperties.WORLD));
+        if (worlds.remove(name, world)) {
+            withdraw(name);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.ARCHITECTURE + "=*)")
     void bindArchitecture(ModelArchitecture architecture, Map<String, Object> props) {
         architectures.put(String.valueOf(props.get(ServiceProperties.ARCHITECTURE)), architecture);
@@ -205,6 +225,9 @@ public final class CoreRunService implements RunService {
     }
 
     private Planned planFully(RunSpec spec) {
+        if (spec.kind() == RunSpec.Kind.TRAIN) {
+            return planTraining(spec);
+        }
         if (spec.kind() != RunSpec.Kind.UNLEARN && spec.kind() != RunSpec.Kind.ERASE) {
             throw LetheException.invalidInput(spec.kind().name().toLowerCase() + " runs are not available yet in this"
                     + " version (unlearning and erasure runs are)");
@@ -264,6 +287,43 @@ public final class CoreRunService implements RunService {
         return new Planned(resolved, model, data, settings);
     }
 
+    /** Data role of a training run: a user's corpus folder (DESIGN §4) instead of the world's generator. */
+    static final String CORPUS = "corpus";
+
+    private Planned planTraining(RunSpec spec) {
+        World world = worlds.get(spec.component());
+        if (world == null) {
+            throw LetheException.invalidInput("unknown world '" + spec.component() + "'" + known(List.copyOf(worlds.keySet())));
+        }
+        if (!spec.config().isEmpty()) {
+            throw LetheException.invalidInput("world '" + spec.component() + "' takes no settings, but got " + spec.config().keySet());
+        }
+        if (spec.model().isPresent()) {
+            throw LetheException.invalidInput("training world '" + spec.component() + "' starts from no model");
+        }
+        if (!spec.probes().isEmpty()) {
+            throw LetheException.invalidInput("probes are not available yet in this version: " + spec.probes());
+        }
+        Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
+        for (Map.Entry<String, RunSpec.DataRef> entry : spec.data().entrySet()) {
+            if (!entry.getKey().equals(CORPUS)) {
+                throw LetheException.invalidInput("a training run takes only '" + CORPUS + "' data, not '" + entry.getKey() + "'");
+            }
+            Path folder = Path.of(entry.getValue().source());
+            if (!java.nio.file.Files.isDirectory(folder)) {
+                throw LetheException.invalidInput(folder + ": no such corpus folder");
+            }
+            String fingerprint = CorpusFingerprint.of(folder);
+            if (!entry.getValue().fingerprint().isEmpty() && !entry.getValue().fingerprint().equals(fingerprint)) {
+                throw LetheException.invalidInput(folder + " has changed since the run was planned (fingerprint differs)");
+            }
+            refs.put(CORPUS, new RunSpec.DataRef(folder.toAbsolutePath().toString(), fingerprint));
+        }
+        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), worldVersions.getOrDefault(spec.component(), ""),
+                spec.config(), Optional.empty(), refs, spec.probes(), spec.seed(), spec.budget());
+        return new Planned(resolved, null, Map.of(), Map.of());
+    }
+
     private static String known(List<String> names) {
         return names.isEmpty() ? " (none is installed)" : " (known: " + String.join(", ", names) + ")";
     }
@@ -320,24 +380,7 @@ public final class CoreRunService implements RunService {
                 // loop's gradient collector this thread must not record graphs (DJL's own default)
                 ai.djl.pytorch.jni.JniUtils.setGradMode(false);
             }
-            ModelArchitecture architecture = architectures.get(plan.model().architecture());
-            if (architecture == null) {
-                throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
-            }
-            try (ModelLease lease = store.lease(plan.model().ref());
-                    LoadedModel model = architecture.load(lease.base(), lease.directory())) {
-                CoreTask task = new CoreTask(model, plan.data(), plan.settings(), configService);
-                context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
-                if (spec.kind() == RunSpec.Kind.UNLEARN) {
-                    methodOrWithdrawn(unlearning, spec.component()).unlearn(task, context);
-                } else {
-                    methodOrWithdrawn(erasure, spec.component()).erase(task, context);
-                }
-                context.beginCommit();
-                model.save(lease.directory());
-                result = lease.commit(key, model.config(), lease.base().attachments()).ref();
-                context.log("committed " + result);
-            }
+            result = spec.kind() == RunSpec.Kind.TRAIN ? train(key, plan, context) : unlearnOrErase(key, plan, context);
             end = RunState.COMMITTED;
         } catch (CancellationException e) {
             String reason = context != null && context.cancelReason() != null ? context.cancelReason() : e.getMessage();
@@ -362,6 +405,65 @@ public final class CoreRunService implements RunService {
         RunRecord last = records.get(key);
         update(with(last, end, Optional.ofNullable(failure), Optional.ofNullable(result), last.started(),
                 Optional.of(clock.instant()), last.attempt()));
+    }
+
+    /** Runs the method on a leased copy of the model and commits the copy as the next version. */
+    private ModelRef unlearnOrErase(RunKey key, Planned plan, CoreRunContext context) throws Exception {
+        RunSpec spec = plan.spec();
+        ModelArchitecture architecture = architectures.get(plan.model().architecture());
+        if (architecture == null) {
+            throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
+        }
+        try (ModelLease lease = store.lease(plan.model().ref());
+                LoadedModel model = architecture.load(lease.base(), lease.directory())) {
+            CoreTask task = new CoreTask(model, plan.data(), plan.settings(), configService);
+            context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
+            if (spec.kind() == RunSpec.Kind.UNLEARN) {
+                methodOrWithdrawn(unlearning, spec.component()).unlearn(task, context);
+            } else {
+                methodOrWithdrawn(erasure, spec.component()).erase(task, context);
+            }
+            context.beginCommit();
+            model.save(lease.directory());
+            ModelRef result = lease.commit(key, model.config(), lease.base().attachments()).ref();
+            context.log("committed " + result);
+            return result;
+        }
+    }
+
+    /**
+     * Runs a world's training and commits each model it trained as a new root version (the first
+     * one is the run's result; all are in the run log). The world's data goes to
+     * {@code worlds/<world>/<run key>/} under the data folder.
+     */
+    private ModelRef train(RunKey key, Planned plan, CoreRunContext context) throws Exception {
+        RunSpec spec = plan.spec();
+        World world = worlds.get(spec.component());
+        if (world == null) {
+            throw new CancellationException("world withdrawn");
+        }
+        Path output = dataFolder.resolve("worlds").resolve(spec.component()).resolve(key.value());
+        java.nio.file.Files.createDirectories(output);
+        Path corpus = spec.data().containsKey(CORPUS) ? Path.of(spec.data().get(CORPUS).source()) : null;
+        context.log("start training world " + spec.component() + (corpus == null ? "" : " from " + corpus));
+        List<World.TrainedModel> trained = world.train(corpus, output, context);
+        if (trained.isEmpty()) {
+            throw LetheException.failed("world '" + spec.component() + "' trained no model", null);
+        }
+        context.beginCommit();
+        ModelRef first = null;
+        for (World.TrainedModel model : trained) {
+            ModelArchitecture architecture = architectures.get(model.architecture());
+            if (architecture == null) {
+                throw LetheException.failed("world '" + spec.component() + "' trained a model of the architecture '"
+                        + model.architecture() + "', which no bundle provides", null);
+            }
+            ModelRef ref = store.create(model.id(), architecture.kind(), model.architecture(), model.config(), key,
+                    model.files()).ref();
+            context.log("committed " + ref);
+            first = first == null ? ref : first;
+        }
+        return first;
     }
 
     private static <M> M methodOrWithdrawn(Map<String, M> methods, String name) {

@@ -289,6 +289,100 @@ class CoreRunServiceTest {
     }
 
     @Test
+    void trainingAWorldCommitsItsModelsAsNewRoots() throws Exception {
+        org.lethe.api.world.World world = new org.lethe.api.world.World() {
+            @Override
+            public List<String> splits() {
+                return List.of("train");
+            }
+
+            @Override
+            public List<String> models() {
+                return List.of("toy-lm");
+            }
+
+            @Override
+            public List<TrainedModel> train(Path corpus, Path output, RunContext run) throws Exception {
+                try (LoadedModel model = new TinyLmArchitecture().create(Map.of("vocabulary", VOCABULARY), run.seed())) {
+                    LanguageModel lm = model.view(LanguageModel.class).orElseThrow();
+                    run.optimise(lm.model(), Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.05f)).build(), 30,
+                            (step, scope) -> lm.answerLoss(lm.encode(List.of("where was alice born ?"), List.of("paris"), scope), true));
+                    Path files = Files.createDirectories(output.resolve("toy-lm"));
+                    model.save(files);
+                    return List.of(new TrainedModel("toy-lm", TinyLmArchitecture.NAME, model.config(), files));
+                }
+            }
+        };
+        service.bindWorld(world, new FakeReference<>(Map.of(ServiceProperties.WORLD, "toy")));
+        RunSpec spec = new RunSpec(RunSpec.Kind.TRAIN, "toy", "", Map.of(), Optional.empty(), Map.of(), List.of(), 5,
+                Optional.empty());
+        RunKey key = service.submit(spec);
+        RunRecord record = service.await(key, WAIT);
+        assertEquals(RunState.COMMITTED, record.state(), record.reason().orElse(""));
+        assertEquals(new ModelRef("toy-lm", 1), record.result().orElseThrow());
+        ModelManifest manifest = store.manifest(ModelRef.parse("toy-lm"));
+        assertEquals(Optional.of(key), manifest.producedBy());
+        assertEquals(Optional.empty(), manifest.parent());
+        // cached: the same spec is the same run, nothing trains again
+        assertEquals(key, service.submit(spec));
+        assertEquals(1, store.versions("toy-lm").size());
+        assertRefused(new RunSpec(RunSpec.Kind.TRAIN, "nowhere", "", Map.of(), Optional.empty(), Map.of(), List.of(), 5,
+                Optional.empty()), "unknown world 'nowhere'", "toy");
+        assertRefused(new RunSpec(RunSpec.Kind.TRAIN, "toy", "", Map.of(), Optional.empty(),
+                Map.of("corpus", new RunSpec.DataRef(data.resolve("no-such-folder").toString(), "")), List.of(), 5,
+                Optional.empty()), "no-such-folder");
+    }
+
+    /** A service reference with properties and no bundle, for binding outside OSGi. */
+    private static final class FakeReference<S> implements org.osgi.framework.ServiceReference<S> {
+        private final Map<String, Object> props;
+
+        FakeReference(Map<String, Object> props) {
+            this.props = props;
+        }
+
+        @Override
+        public Object getProperty(String key) {
+            return props.get(key);
+        }
+
+        @Override
+        public String[] getPropertyKeys() {
+            return props.keySet().toArray(new String[0]);
+        }
+
+        @Override
+        public org.osgi.framework.Bundle getBundle() {
+            return null;
+        }
+
+        @Override
+        public org.osgi.framework.Bundle[] getUsingBundles() {
+            return null;
+        }
+
+        @Override
+        public boolean isAssignableTo(org.osgi.framework.Bundle bundle, String className) {
+            return true;
+        }
+
+        @Override
+        public int compareTo(Object reference) {
+            return 0;
+        }
+
+        @Override
+        public java.util.Dictionary<String, Object> getProperties() {
+            return new java.util.Hashtable<>(props);
+        }
+
+        @Override
+        public <A> A adapt(Class<A> type) {
+            return null;
+        }
+    }
+
+    @Test
     void aRunInterruptedByACrashIsFailedOnRestart() throws Exception {
         Ascent ascent = new Ascent();
         install("ascent", ascent, "100000");
