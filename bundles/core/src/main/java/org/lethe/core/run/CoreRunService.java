@@ -270,21 +270,63 @@ public final class CoreRunService implements RunService {
         Map<String, PlannedData> data = new LinkedHashMap<>();
         Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
         spec.data().forEach((role, ref2) -> {
-            if (ref2.source().startsWith("world:")) {
-                throw LetheException.invalidInput("'" + role + "' data " + ref2.source()
-                        + ": worlds are not available yet in this version; give a JSONL file");
-            }
-            PlannedData read = PlannedData.read(dataService, Path.of(ref2.source()));
+            Path file = dataFile(ref2.source(), model);
+            PlannedData read = PlannedData.read(dataService, file);
             if (!ref2.fingerprint().isEmpty() && !ref2.fingerprint().equals(read.data().fingerprint())) {
                 throw LetheException.invalidInput("'" + role + "' data " + ref2.source()
                         + " has changed since the run was planned (fingerprint differs)");
             }
             data.put(role, read);
-            refs.put(role, new RunSpec.DataRef(ref2.source(), read.data().fingerprint()));
+            refs.put(role, new RunSpec.DataRef(file.toString(), read.data().fingerprint()));
         });
         RunSpec resolved = new RunSpec(spec.kind(), spec.component(), method.bundleVersion(), spec.config(),
                 Optional.of(model.ref()), refs, spec.probes(), spec.seed(), spec.budget());
         return new Planned(resolved, model, data, settings);
+    }
+
+    /**
+     * Where a data source points: {@code world:<world>/<split>} (the newest committed training of
+     * that world), an existing file, or the name of a split of the world that trained the model's
+     * root version ({@code --model facts-lm --forget forget05}).
+     */
+    private Path dataFile(String source, ModelManifest model) {
+        if (source.startsWith("world:")) {
+            String rest = source.substring("world:".length());
+            int slash = rest.indexOf('/');
+            if (slash <= 0 || slash == rest.length() - 1) {
+                throw LetheException.invalidInput("data source '" + source + "': write world:<world>/<split>");
+            }
+            return worldSplit(newestTraining(rest.substring(0, slash)), rest.substring(slash + 1), source);
+        }
+        Path path = Path.of(source);
+        if (java.nio.file.Files.exists(path) || source.contains("/") || source.endsWith(".jsonl")) {
+            return path.toAbsolutePath();
+        }
+        List<ModelManifest> lineage = store.lineage(model.ref());
+        Optional<RunKey> trainedBy = lineage.get(lineage.size() - 1).producedBy();
+        RunRecord training = trainedBy.map(records::get).filter(r -> r.spec().kind() == RunSpec.Kind.TRAIN).orElseThrow(() ->
+                LetheException.invalidInput("'" + source + "' is neither a file nor a split: model " + model.ref()
+                        + " was not trained by a world"));
+        return worldSplit(training, source, source);
+    }
+
+    private RunRecord newestTraining(String world) {
+        return runs().stream().filter(r -> r.spec().kind() == RunSpec.Kind.TRAIN && r.spec().component().equals(world)
+                        && r.state() == RunState.COMMITTED).findFirst()
+                .orElseThrow(() -> LetheException.invalidInput("world '" + world + "' has not been trained here yet"
+                        + " (unlearn:train " + world + ")"));
+    }
+
+    private Path worldSplit(RunRecord training, String split, String source) {
+        if (!split.matches("[A-Za-z0-9_.-]+")) {
+            throw LetheException.invalidInput("data source '" + source + "': '" + split + "' is not a split name");
+        }
+        Path file = dataFolder.resolve("worlds").resolve(training.spec().component()).resolve(training.key().value())
+                .resolve("data").resolve(split + ".jsonl");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw LetheException.invalidInput("world '" + training.spec().component() + "' has no split '" + split + "'");
+        }
+        return file;
     }
 
     /** Data role of a training run: a user's corpus folder (DESIGN §4) instead of the world's generator. */

@@ -307,6 +307,8 @@ class CoreRunServiceTest {
                     LanguageModel lm = model.view(LanguageModel.class).orElseThrow();
                     run.optimise(lm.model(), Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.05f)).build(), 30,
                             (step, scope) -> lm.answerLoss(lm.encode(List.of("where was alice born ?"), List.of("paris"), scope), true));
+                    Files.createDirectories(output.resolve("data"));
+                    Files.copy(forget, output.resolve("data").resolve("forget.jsonl"));
                     Path files = Files.createDirectories(output.resolve("toy-lm"));
                     model.save(files);
                     return List.of(new TrainedModel("toy-lm", TinyLmArchitecture.NAME, model.config(), files));
@@ -326,6 +328,20 @@ class CoreRunServiceTest {
         // cached: the same spec is the same run, nothing trains again
         assertEquals(key, service.submit(spec));
         assertEquals(1, store.versions("toy-lm").size());
+        // a split of the world that trained the model stands for a file
+        install("ascent", new Ascent(), "2");
+        RunSpec bySplit = new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("toy-lm")),
+                Map.of("forget", new RunSpec.DataRef("forget", "")), List.of(), 1, Optional.empty());
+        RunSpec planned = service.plan(bySplit);
+        assertTrue(planned.data().get("forget").source().endsWith("worlds/toy/" + key.value() + "/data/forget.jsonl"),
+                planned.data().get("forget").source());
+        RunSpec explicit = new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("toy-lm")),
+                Map.of("forget", new RunSpec.DataRef("world:toy/forget", "")), List.of(), 1, Optional.empty());
+        assertEquals(planned.data(), service.plan(explicit).data());
+        assertRefused(new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("toy-lm")),
+                Map.of("forget", new RunSpec.DataRef("forget99", "")), List.of(), 1, Optional.empty()), "no split 'forget99'");
+        assertRefused(new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("tiny")),
+                Map.of("forget", new RunSpec.DataRef("forget", "")), List.of(), 1, Optional.empty()), "not trained by a world");
         assertRefused(new RunSpec(RunSpec.Kind.TRAIN, "nowhere", "", Map.of(), Optional.empty(), Map.of(), List.of(), 5,
                 Optional.empty()), "unknown world 'nowhere'", "toy");
         assertRefused(new RunSpec(RunSpec.Kind.TRAIN, "toy", "", Map.of(), Optional.empty(),
