@@ -114,8 +114,12 @@ public final class CoreRunService implements RunService {
         this(store, dataService, configService, registry, dataFolder(context));
     }
 
-    /** For tests and embedding: the same service over a given data folder (runs go to its {@code runs/}). */
-    CoreRunService(ModelStore store, DataService dataService, ConfigService configService, MethodRegistry registry,
+    /**
+     * For tests and embedding outside OSGi: the same service over a given data folder (runs go to its
+     * {@code runs/}); bind methods, architectures and worlds with the {@code bind...} methods and set
+     * the engine with {@link #engine(Engine)}; {@link #deactivate()} stops it.
+     */
+    public CoreRunService(ModelStore store, DataService dataService, ConfigService configService, MethodRegistry registry,
             Path dataFolder) {
         this.store = store;
         this.dataService = dataService;
@@ -135,13 +139,14 @@ public final class CoreRunService implements RunService {
         return Path.of(data == null ? "data" : data).toAbsolutePath();
     }
 
-    /** Sets the engine outside DS (tests). */
-    void engine(Engine engine) {
+    /** Sets the engine outside DS (tests, embedding). */
+    public void engine(Engine engine) {
         this.engine = engine;
     }
 
+    /** Cancels the running runs and stops the executor (waits up to 30 s). */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         running.values().forEach(c -> c.cancel("the container is stopping"));
         executor.shutdownNow();
         timer.shutdownNow();
@@ -160,17 +165,17 @@ public final class CoreRunService implements RunService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.METHOD + "=*)")
-    void bindUnlearning(UnlearningMethod method, Map<String, Object> props) {
+    public void bindUnlearning(UnlearningMethod method, Map<String, Object> props) {
         unlearning.put(String.valueOf(props.get(ServiceProperties.METHOD)), method);
     }
 
-    void unbindUnlearning(UnlearningMethod method, Map<String, Object> props) {
+    public void unbindUnlearning(UnlearningMethod method, Map<String, Object> props) {
         unbind(unlearning, method, props);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.METHOD + "=*)")
-    void bindErasure(ErasureMethod method, Map<String, Object> props) {
+    public void bindErasure(ErasureMethod method, Map<String, Object> props) {
         erasure.put(String.valueOf(props.get(ServiceProperties.METHOD)), method);
     }
 
@@ -188,7 +193,7 @@ public final class CoreRunService implements RunService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.WORLD + "=*)")
-    void bindWorld(World world, org.osgi.framework.ServiceReference<World> ref) {
+    public void bindWorld(World world, org.osgi.framework.ServiceReference<World> ref) {
         String name = String.valueOf(ref.getProperty(ServiceProperties.WORLD));
         worlds.put(name, world);
         worldVersions.put(name, ref.getBundle() == null ? "" : ref.getBundle().getVersion().toString());
@@ -203,7 +208,7 @@ public final class CoreRunService implements RunService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.ARCHITECTURE + "=*)")
-    void bindArchitecture(ModelArchitecture architecture, Map<String, Object> props) {
+    public void bindArchitecture(ModelArchitecture architecture, Map<String, Object> props) {
         architectures.put(String.valueOf(props.get(ServiceProperties.ARCHITECTURE)), architecture);
     }
 
