@@ -31,6 +31,9 @@ public final class Container implements AutoCloseable {
     /** The shell bundle: it reads standard input as soon as it starts, so it starts last. */
     static final String SHELL_BUNDLE = "org.apache.felix.gogo.jline";
 
+    /** The OSGi log service, started before the others. */
+    static final String LOG_BUNDLE = "org.apache.felix.log";
+
     /** JLine, whose class loader the shell thread needs (see {@link #startShell}). */
     static final String JLINE_BUNDLE = "org.jline";
 
@@ -103,6 +106,12 @@ public final class Container implements AutoCloseable {
             List<Bundle> installed = install(context, layout.bundles());
             framework.start();
             Bundle shell = null;
+            // the log service first: bundles that start before it (FileInstall) print to the console
+            for (Bundle bundle : installed) {
+                if (LOG_BUNDLE.equals(bundle.getSymbolicName())) {
+                    startQuietly(bundle);
+                }
+            }
             for (Bundle bundle : installed) {
                 if (SHELL_BUNDLE.equals(bundle.getSymbolicName())) {
                     shell = bundle;

@@ -81,6 +81,10 @@ public final class DeployFolderCheck implements HealthCheck {
     }
 
     private void scanAndLog() {
+        if ((context.getBundle(org.osgi.framework.Constants.SYSTEM_BUNDLE_LOCATION).getState()
+                & (org.osgi.framework.Bundle.STOPPING | org.osgi.framework.Bundle.RESOLVED)) != 0) {
+            return; // the container is stopping: bundles going away are not problems
+        }
         try {
             scan();
         } catch (RuntimeException | IOException e) {

@@ -1,0 +1,4 @@
+/**
+ * The ${method} method's conformance test: the Lethe conformance kit run on this bundle.
+ */
+package ${package}.it;

@@ -1,0 +1,192 @@
+package org.lethe.shell.commands;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.lethe.api.LetheException;
+import org.lethe.api.method.MethodDescriptor;
+import org.lethe.api.method.Task;
+import org.lethe.api.model.ModelManifest;
+import org.lethe.api.run.RunSpec;
+import org.lethe.shell.base.CommandException;
+import org.lethe.shell.base.CommandSpec;
+import org.lethe.shell.base.Completion;
+import org.lethe.shell.base.Invocation;
+import org.lethe.shell.base.Operand;
+import org.lethe.shell.base.Option;
+import org.lethe.shell.base.Services;
+import org.lethe.shell.base.ShellCommand;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code unlearn:erase}: runs a concept-erasure method on a generator or vision-language model; the
+ * result is a new model version. Concepts given by name are written, content-addressed, to the data
+ * folder's {@code inputs/} (so the same concepts make the same run key); a dry run writes nothing there.
+ */
+@Component(service = ShellCommand.class)
+@GogoCommand(scope = ShellCommand.SCOPE, function = "erase")
+public final class EraseCommand extends ShellCommand {
+
+    static final String SUMMARY = "Run a concept-erasure method on a model; the result is a new model version";
+
+    /** Where concept files made from names go, under the data folder. */
+    static final String INPUTS = "inputs";
+
+    static final CommandSpec SPEC = CommandSpec.command(SCOPE, "erase", SUMMARY)
+            .description("""
+                    The same as unlearn:run, for erasure methods: every input is checked before anything is
+                    touched, the run is followed with a progress line, Ctrl-C cancels it, and a committed run
+                    adds a model version whose parent is the version it started from.
+
+                    Concepts are given by name (--concept, repeatable) or as a JSONL file of concepts
+                    (--concepts; one {"name": ..., "aliases": [...]} a line). Concepts that must survive the
+                    erasure go to --keep or --keep-concepts.""")
+            .operand(Operand.required("method", "The erasure method (unlearn:methods lists them).",
+                    Completion.ERASURE_METHOD))
+            .option(RunOptions.MODEL)
+            .option(Option.value('c', "concept", "name", "A concept to erase.", Completion.NONE).many())
+            .option(Option.value((char) 0, "concepts", "file", "A JSONL file of concepts to erase.", Completion.FILE))
+            .option(Option.value('k', "keep", "name", "A concept that must survive the erasure.", Completion.NONE)
+                    .many())
+            .option(Option.value((char) 0, "keep-concepts", "file", "A JSONL file of concepts that must survive.",
+                    Completion.FILE))
+            .option(RunOptions.SET)
+            .option(RunOptions.PRESET)
+            .option(RunOptions.SEED)
+            .option(RunOptions.BUDGET)
+            .option(RunOptions.DRY_RUN)
+            .option(RunOptions.QUIET)
+            .option(RunOptions.DETACH)
+            .example("unlearn:erase esd --model shapes-t2i --concept 'red circle' --dry-run")
+            .exitStatuses(CommandSpec.EXIT_RUN)
+            .build();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Services services;
+    private final Clock clock;
+
+    /**
+     * @param services the services the command uses
+     */
+    @Activate
+    public EraseCommand(@Reference Services services) {
+        this(services, Clock.systemUTC());
+    }
+
+    EraseCommand(Services services, Clock clock) {
+        this.services = services;
+        this.clock = clock;
+    }
+
+    /**
+     * The Gogo entry point.
+     *
+     * @param session the session
+     * @param args options and arguments
+     * @return nothing; the command prints its outcome
+     */
+    @Descriptor(SUMMARY + " (unlearn:erase --help)")
+    public Object erase(CommandSession session, @Descriptor("see unlearn:erase --help") String... args) {
+        return invoke(session, args);
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    protected Object execute(Invocation call) throws IOException {
+        var args = call.args();
+        if (args.values("concept").isEmpty() && args.value("concepts").isEmpty()) {
+            throw CommandException.usage("missing the concepts to erase: --concept <name> or --concepts <file>");
+        }
+        if (!args.values("concept").isEmpty() && args.value("concepts").isPresent()) {
+            throw CommandException.usage("give concepts either by name (--concept) or as a file (--concepts), not both");
+        }
+        if (!args.values("keep").isEmpty() && args.value("keep-concepts").isPresent()) {
+            throw CommandException.usage("give kept concepts either by name (--keep) or as a file (--keep-concepts), not both");
+        }
+        RunLauncher launcher = new RunLauncher(services, call, clock);
+        boolean detach = args.flag("detach");
+        boolean dryRun = args.flag("dry-run");
+        launcher.checkDetach(detach);
+        MethodDescriptor method = launcher.method(args.operands().get(0), MethodDescriptor.Kind.ERASURE);
+        ModelManifest model = launcher.model(args.required("model"));
+        RunLauncher.Settings settings = launcher.settings(method, args.value("preset"), args.values("set"));
+        long seed = RunLauncher.seed(args.value("seed"));
+        var budget = RunLauncher.budget(args.value("budget"));
+        Path scratch = dryRun ? Files.createTempDirectory("lethe-erase-dry-run") : null;
+        try {
+            Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+            data.put(Task.ERASE, concepts(launcher, "--concepts", args.value("concepts"), args.values("concept"), scratch));
+            if (!args.values("keep").isEmpty() || args.value("keep-concepts").isPresent()) {
+                data.put(Task.KEEP, concepts(launcher, "--keep-concepts", args.value("keep-concepts"), args.values("keep"),
+                        scratch));
+            }
+            RunSpec spec = new RunSpec(RunSpec.Kind.ERASE, method.name(), "", settings.given(),
+                    Optional.of(model.ref()), data, List.of(), seed, budget);
+            return launcher.start(spec, settings, dryRun, detach, args.flag("quiet"));
+        } finally {
+            if (scratch != null) {
+                try (var files = Files.list(scratch)) {
+                    for (Path file : files.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(scratch);
+            }
+        }
+    }
+
+    private RunSpec.DataRef concepts(RunLauncher launcher, String fileOption, Optional<String> file, List<String> names,
+            Path scratch) throws IOException {
+        if (file.isPresent()) {
+            return launcher.data(fileOption, file.get());
+        }
+        StringBuilder jsonl = new StringBuilder();
+        for (String name : names) {
+            if (name.isBlank()) {
+                throw LetheException.invalidInput("--concept: a concept name cannot be empty");
+            }
+            jsonl.append(JSON.writeValueAsString(Map.of("name", name))).append('\n');
+        }
+        byte[] bytes = jsonl.toString().getBytes(StandardCharsets.UTF_8);
+        Path folder = scratch != null ? scratch : services.dataFolder().orElseThrow(() -> LetheException.failed(
+                "the data folder is not known (framework property lethe.data); give the concepts as a file", null))
+                .resolve(INPUTS);
+        Files.createDirectories(folder);
+        Path target = folder.resolve("concepts-" + sha256(bytes).substring(0, 16) + ".jsonl");
+        if (!Files.exists(target)) {
+            Path temp = Files.createTempFile(folder, ".concepts", ".tmp");
+            Files.write(temp, bytes);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new RunSpec.DataRef(target.toString(), "");
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

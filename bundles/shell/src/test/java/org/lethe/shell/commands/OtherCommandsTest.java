@@ -1,0 +1,113 @@
+package org.lethe.shell.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OtherCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private World world;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        world = new World(dir);
+        Files.writeString(dir.resolve("forget.jsonl"), "{\"question\":\"q\",\"answer\":\"a\"}\n");
+    }
+
+    private void oneRun() {
+        assertEquals(0, world.call(new RunCommand(world.services, Clock.systemUTC()), "ascent", "-m", "tiny", "-f",
+                "forget.jsonl").status());
+    }
+
+    @Test
+    void reportsGoToStandardOutputOrToANewFileWrittenWhole() throws IOException {
+        oneRun();
+        ReportCommand report = new ReportCommand(world.services);
+        World.Outcome md = world.call(report, "last");
+        assertEquals(0, md.status(), md.message());
+        assertTrue(md.out().startsWith("# Run 3fa9c1d2e4f5: ascent on tiny:1"), md.out());
+        World.Outcome byPrefix = world.call(report, "3fa9", "--format", "json");
+        assertTrue(byPrefix.out().contains("\"run\" : \"3fa9c1d2e4f5a6b7c8d9e0f1a2b3c4d5\""), byPrefix.out());
+
+        assertEquals(0, world.call(report, "last", "-f", "html", "-o", "run.html").status());
+        assertTrue(Files.readString(dir.resolve("run.html")).startsWith("<!DOCTYPE html>"));
+        World.Outcome again = world.call(report, "last", "-o", "run.html");
+        assertEquals(3, again.status());
+        assertTrue(again.message().contains("exists already (--force replaces it)"), again.message());
+        assertEquals(0, world.call(report, "last", "-o", "run.html", "--force").status());
+        assertTrue(Files.readString(dir.resolve("run.html")).startsWith("# Run"));
+        try (var files = Files.list(dir)) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+        }
+        assertEquals(3, world.call(report, "last", "-o", "no/such/folder/run.md").status());
+    }
+
+    @Test
+    void unknownRunsAndEndedRuns() {
+        assertEquals("unlearn:report: there is no run yet (unlearn:run starts one)",
+                world.call(new ReportCommand(world.services), "last").message());
+        oneRun();
+        World.Outcome unknown = world.call(new WatchCommand(world.services), "ffff");
+        assertEquals(3, unknown.status());
+        assertEquals("unlearn:watch: unknown run 'ffff' (known: 3fa9c1d2e4f5; see unlearn:runs)", unknown.message());
+        assertTrue(world.call(new WatchCommand(world.services), "3f").message().contains("at least 4 digits"));
+        World.Outcome ended = world.call(new CancelCommand(world.services), "last");
+        assertEquals(3, ended.status());
+        assertEquals("unlearn:cancel: run 3fa9c1d2e4f5 already ended: committed", ended.message());
+        World.Outcome watched = world.call(new WatchCommand(world.services), "last");
+        assertEquals(0, watched.status(), watched.message());
+        assertTrue(watched.out().startsWith("committed tiny:2"), watched.out());
+    }
+
+    @Test
+    void eraseTakesErasureMethodsAndConcepts() {
+        EraseCommand erase = new EraseCommand(world.services, Clock.systemUTC());
+        assertEquals(2, world.call(erase, "esd", "-m", "tiny").status(), "no concept");
+        assertEquals("unlearn:erase: 'ascent' is an unlearning method: use unlearn:run",
+                world.call(erase, "ascent", "-m", "tiny", "-c", "red").message());
+        World.Outcome dry = world.call(erase, "esd", "-m", "tiny", "-c", "red circle", "-k", "blue", "--dry-run");
+        assertEquals(0, dry.status(), dry.message());
+        assertTrue(dry.out().contains("  erase     "), dry.out());
+        assertTrue(dry.out().contains("  keep      "), dry.out());
+        assertFalse(Files.exists(dir.resolve("data").resolve(EraseCommand.INPUTS)), "a dry run writes nothing");
+        assertEquals(0, world.call(erase, "esd", "-m", "tiny", "-c", "red circle").status());
+        String source = world.submitted.get(0).data().get("erase").source();
+        assertTrue(source.startsWith(dir.resolve("data").resolve("inputs").toString()), source);
+    }
+
+    @Test
+    void trainingNeedsAnInstalledWorld() {
+        World.Outcome train = world.call(new TrainCommand(world.services), "facts", "--seed", "1");
+        assertEquals(3, train.status());
+        assertTrue(train.message().startsWith("unlearn:train: unknown world 'facts': no world is installed"), train.message());
+        World.Outcome worlds = world.call(new WorldsCommand(world.services));
+        assertEquals(0, worlds.status());
+        assertTrue(worlds.out().startsWith("No world is installed"), worlds.out());
+    }
+
+    @Test
+    void importChecksTheFolderAndTheIdBeforeTouchingTheStore() throws IOException {
+        ImportCommand command = new ImportCommand(world.services);
+        assertTrue(world.call(command, "nowhere").message().contains("nowhere: no such folder"));
+        Path folder = Files.createDirectories(dir.resolve("model"));
+        assertTrue(world.call(command, "model").message().contains("no manifest.json"));
+        Files.writeString(folder.resolve("manifest.json"), "{\"kind\":\"LANGUAGE\",\"architecture\":\"tiny-lm\"}");
+        assertEquals("unlearn:import: model 'tiny' exists already (1 version(s)); choose another --id, or see unlearn:model tiny",
+                world.call(command, "model", "--id", "tiny").message());
+        World.Outcome dry = world.call(command, "model", "--dry-run");
+        assertEquals(0, dry.status(), dry.message());
+        assertTrue(dry.out().contains("architecture  tiny-lm"), dry.out());
+        assertTrue(dry.out().endsWith("dry run: nothing was imported\n"), dry.out());
+    }
+}
