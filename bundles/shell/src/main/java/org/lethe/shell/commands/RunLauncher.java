@@ -82,6 +82,9 @@ final class RunLauncher {
         return model(services.models(), text);
     }
 
+    /** A bare split name: letters, digits, {@code _ . -}, no path separator, not a .jsonl file name. */
+    private static final java.util.regex.Pattern SPLIT_NAME = java.util.regex.Pattern.compile("(?!.*\\.jsonl$)[A-Za-z0-9_.-]+");
+
     static ModelManifest model(ModelStore store, String text) {
         ModelRef ref = ModelRef.parse(text);
         List<String> ids = store.ids();
@@ -98,11 +101,12 @@ final class RunLauncher {
     }
 
     /**
-     * A data file for a role: it must exist, be a regular file and be readable; a world split
-     * ({@code world:<world>/<split>}) is passed on as it is, for the run service to judge.
+     * A data file for a role: it must exist, be a regular file and be readable. A world split
+     * ({@code world:<world>/<split>}), or a bare split name that is not a file ({@code forget05}: a
+     * split of the world that trained the model), is passed on as it is, for the run service to judge.
      */
     RunSpec.DataRef data(String option, String text) {
-        if (text.startsWith("world:")) {
+        if (text.startsWith("world:") || SPLIT_NAME.matcher(text).matches() && !Files.exists(call.path(text))) {
             return new RunSpec.DataRef(text, "");
         }
         Path file = call.path(text);
