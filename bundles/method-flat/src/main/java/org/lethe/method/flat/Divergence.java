@@ -28,7 +28,7 @@ public enum Divergence {
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.sub(1).exp();
+            return x.sub(c(x, 1)).exp();
         }
     },
     /** Reverse KL: g(x) = −exp(x), f*(g(x)) = −1 − x. */
@@ -50,7 +50,7 @@ public enum Divergence {
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.neg().sub(1);
+            return x.neg().sub(c(x, 1));
         }
     },
     /** Jeffrey: g(x) = x, f*(g(x)) = x + x²/4 + x³/16. */
@@ -72,7 +72,8 @@ public enum Divergence {
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.add(x.pow(2).div(4)).add(x.pow(3).div(16));
+            NDArray square = x.mul(x);
+            return x.add(square.div(c(x, 4))).add(square.mul(x).div(c(x, 16)));
         }
     },
     /** Squared Hellinger: g(x) = 1 − exp(x), f*(g(x)) = (1 − exp(x)) / exp(x). */
@@ -89,12 +90,12 @@ public enum Divergence {
 
         @Override
         NDArray activation(NDArray x) {
-            return x.exp().neg().add(1);
+            return x.exp().neg().add(c(x, 1));
         }
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.exp().neg().add(1).div(x.exp());
+            return x.exp().neg().add(c(x, 1)).div(x.exp());
         }
     },
     /** Pearson χ²: g(x) = x, f*(g(x)) = x²/4 + x. */
@@ -116,7 +117,7 @@ public enum Divergence {
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.pow(2).div(4).add(x);
+            return x.mul(x).div(c(x, 4)).add(x);
         }
     },
     /** Neyman χ²: g(x) = 1 − exp(x), f*(g(x)) = 2 − 2·sqrt(1 − x). */
@@ -133,12 +134,12 @@ public enum Divergence {
 
         @Override
         NDArray activation(NDArray x) {
-            return x.exp().neg().add(1);
+            return x.exp().neg().add(c(x, 1));
         }
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.neg().add(1).sqrt().mul(-2).add(2);
+            return x.neg().add(c(x, 1)).sqrt().mul(c(x, -2)).add(c(x, 2));
         }
     },
     /** Jensen–Shannon: g(x) = −log(1 + e^{−x}) − log 2, f*(g(x)) = x + log(1 + e^{−x}) − log 2. */
@@ -155,12 +156,12 @@ public enum Divergence {
 
         @Override
         NDArray activation(NDArray x) {
-            return x.neg().exp().add(1).log().neg().sub(LOG_2);
+            return x.neg().exp().add(c(x, 1)).log().neg().sub(c(x, LOG_2));
         }
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.add(x.neg().exp().add(1).log()).sub(LOG_2);
+            return x.add(x.neg().exp().add(c(x, 1)).log()).sub(c(x, LOG_2));
         }
     },
     /** Total variation (the official code's default): g(x) = tanh(x)/2, f*(g(x)) = tanh(x)/2. */
@@ -177,12 +178,12 @@ public enum Divergence {
 
         @Override
         NDArray activation(NDArray x) {
-            return x.tanh().div(2);
+            return x.tanh().div(c(x, 2));
         }
 
         @Override
         NDArray conjugate(NDArray x) {
-            return x.tanh().div(2);
+            return x.tanh().div(c(x, 2));
         }
     };
 
@@ -211,6 +212,15 @@ public enum Divergence {
 
     /** f*∘g on an array, differentiable. */
     abstract NDArray conjugate(NDArray x);
+
+    /**
+     * A constant as an array of {@code like}'s memory scope, which lives until after the backward
+     * pass. DJL's {@code op(Number)} variants free their temporary scalar at once while autograd
+     * still refers to it, so a garbage collection before backward corrupts the gradient.
+     */
+    static NDArray c(NDArray like, float value) {
+        return like.getManager().create(value);
+    }
 
     /** @return L_FLAT = −g(x_e) + f*(g(x_f)) */
     NDArray loss(NDArray templateProbability, NDArray forgetProbability) {

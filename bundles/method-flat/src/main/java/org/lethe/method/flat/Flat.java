@@ -56,8 +56,9 @@ public final class Flat implements UnlearningMethod {
         String divergence() default "Total-Variation";
 
         /** @return how token probabilities are averaged */
-        @AttributeDefinition(description = "normalized: mean over answer tokens (default, methods-llm.md §1.3 for the"
-                + " small benchmark); faithful: mean over every padded position, as the official code computes it.",
+        @AttributeDefinition(description = "normalized: mean over the answer's tokens, end marker excluded (default,"
+                + " methods-llm.md §1.3 for the small benchmark); faithful: mean over every padded position, as the"
+                + " official code computes it.",
                 options = {@Option(value = "normalized", label = "normalized"), @Option(value = "faithful", label = "faithful")})
         String averaging() default "normalized";
 
@@ -119,9 +120,24 @@ public final class Flat implements UnlearningMethod {
      * normalised, over every position of the padded batch when faithful to the official code.
      */
     static NDArray meanAnswerProbability(LanguageModel lm, QaBatch batch, boolean faithful) {
-        NDArray probabilities = lm.answerLogProbs(batch, true).exp().mul(batch.answerMask());
-        NDArray sum = probabilities.sum();
-        return faithful ? sum.div(batch.answerMask().size()) : sum.div(batch.answerMask().sum());
+        NDArray mask = batch.answerMask();
+        NDArray probabilities = lm.answerLogProbs(batch, true).exp().mul(mask);
+        if (faithful) {
+            // the official code: every position of the padded batch counts, the end marker included
+            return probabilities.sum().div(Divergence.c(probabilities, mask.size()));
+        }
+        // answer tokens only (methods-llm.md §1.3): the mask's last position in each row is the
+        // end marker (QaBatch), which is left out
+        NDArray tokens = answerTokensOnly(mask);
+        return probabilities.mul(tokens).sum().div(tokens.sum());
+    }
+
+    /** The answer mask without each row's last 1 (the end marker): 1 where the next position is also answer. */
+    static NDArray answerTokensOnly(NDArray mask) {
+        long length = mask.getShape().get(1);
+        NDArray next = mask.get(":, 1:").concat(mask.getManager().zeros(new ai.djl.ndarray.types.Shape(mask.getShape().get(0), 1),
+                mask.getDataType()), 1);
+        return mask.mul(next);
     }
 
     static Divergence divergence(String name) {

@@ -68,18 +68,28 @@ class DivergenceTest {
             QaBatch batch = lm.encode(List.of("who is a", "who is b"), List.of("c", "c d e a"), manager);
             float[] logProbs = lm.answerLogProbs(batch, false).toFloatArray();
             float[] mask = batch.answerMask().toFloatArray();
+            int width = (int) batch.answerMask().getShape().get(1);
             double sum = 0;
+            double tokensOnly = 0;
+            int masked = 0;
             int answerTokens = 0;
             for (int i = 0; i < mask.length; i++) {
                 if (mask[i] == 1f) {
                     sum += Math.exp(logProbs[i]);
-                    answerTokens++;
+                    masked++;
+                    boolean endMarker = (i + 1) % width == 0 || mask[i + 1] == 0f;
+                    if (!endMarker) {
+                        tokensOnly += Math.exp(logProbs[i]);
+                        answerTokens++;
+                    }
                 }
             }
-            assertEquals(2 + 5, answerTokens, "answer tokens and end markers");
-            assertEquals(sum / answerTokens, Flat.meanAnswerProbability(lm, batch, false).getFloat(), 1e-6, "normalized");
+            assertEquals(2 + 5, masked, "answer tokens and end markers");
+            assertEquals(5, answerTokens, "answer tokens: 1 + 4");
+            assertEquals(tokensOnly / answerTokens, Flat.meanAnswerProbability(lm, batch, false).getFloat(), 1e-6,
+                    "normalized: answer tokens only, end markers left out");
             assertEquals(sum / mask.length, Flat.meanAnswerProbability(lm, batch, true).getFloat(), 1e-6,
-                    "faithful: every padded position counts");
+                    "faithful: every padded position counts, end markers included");
         }
     }
 }

@@ -79,8 +79,11 @@ public final class GradDiff implements UnlearningMethod {
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(config.learningRate()))
                 .optWeightDecays(config.weightDecay()).build();
         run.optimise(lm.model(), adamW, config.steps(), (step, scope) -> {
-            NDArray forgetTerm = lm.answerLoss(Batches.encode(lm, forget.next(), scope), true).neg().mul(config.gamma());
-            NDArray retainTerm = lm.answerLoss(Batches.encode(lm, retain.next(), scope), true).mul(config.alpha());
+            // weights as arrays of the step's scope: DJL's mul(Number) frees its scalar before backward
+            NDArray forgetTerm = lm.answerLoss(Batches.encode(lm, forget.next(), scope), true).neg()
+                    .mul(scope.create(config.gamma()));
+            NDArray retainTerm = lm.answerLoss(Batches.encode(lm, retain.next(), scope), true)
+                    .mul(scope.create(config.alpha()));
             return forgetTerm.add(retainTerm);
         });
     }

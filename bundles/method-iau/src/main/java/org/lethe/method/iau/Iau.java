@@ -44,6 +44,13 @@ public final class Iau implements UnlearningMethod {
     /** Configuration PID. */
     public static final String PID = "org.lethe.method.iau";
 
+    /**
+     * Adam's ε, scaled for the first step: DJL adds ε to √v before v's bias correction, so on step 1
+     * the effective ε is ε/√(1 − β₂) ≈ 31.6·ε. This value makes it PyTorch's 1e-8, so the first step
+     * is the sign step η·g/(|g| + 1e-8) of the official code.
+     */
+    static final float FIRST_STEP_EPSILON = (float) (1e-8 * Math.sqrt(1 - 0.999));
+
     /** Hyper-parameters. Defaults: methods-llm.md §1.4 and §3.4 (the tiny facts model). */
     @ObjectClassDefinition(name = "IAU", description = "One fresh-Adam step on the retain-minus-forget gradient, K times.")
     public @interface Config {
@@ -80,7 +87,8 @@ public final class Iau implements UnlearningMethod {
         LanguageModel lm = task.model(LanguageModel.class);
         for (int k = 0; k < config.steps(); k++) {
             List<QaItem> retain = sample(retainAll, config.retainSample(), run);
-            Optimizer freshAdam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate())).build();
+            Optimizer freshAdam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate()))
+                    .optEpsilon(FIRST_STEP_EPSILON).build();
             run.optimise(lm.model(), freshAdam, 1, (step, scope) ->
                     meanLoss(lm, retain, config.microBatch(), scope).sub(meanLoss(lm, forget, config.microBatch(), scope)));
         }
@@ -92,7 +100,9 @@ public final class Iau implements UnlearningMethod {
         for (int start = 0; start < items.size(); start += microBatch) {
             List<QaItem> part = items.subList(start, Math.min(items.size(), start + microBatch));
             NDArray loss = lm.answerLoss(lm.encode(part.stream().map(QaItem::question).toList(),
-                    part.stream().map(QaItem::answer).toList(), scope), true).mul((float) part.size() / items.size());
+                    part.stream().map(QaItem::answer).toList(), scope), true)
+                    // the weight is an array of the step's scope: DJL's mul(Number) frees its scalar before backward
+                    .mul(scope.create((float) part.size() / items.size()));
             total = total == null ? loss : total.add(loss);
         }
         return total;

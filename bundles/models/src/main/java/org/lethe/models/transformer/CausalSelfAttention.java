@@ -48,8 +48,12 @@ final class CausalSelfAttention extends AbstractBlock {
         long length = x.getShape().get(1);
         long headWidth = dModel / heads;
         // (batch, length, dModel) -> (batch, heads, length, headWidth)
-        NDArray q = split(query.forward(store, inputs, training).head(), batch, length, headWidth)
-                .mul(1.0 / Math.sqrt(headWidth));
+        // the scale is an array of the input's scope, alive until after the backward pass: DJL's
+        // mul(Number) frees its temporary scalar at once while autograd still refers to it, and a
+        // garbage collection before backward then corrupts the gradient (itests/behaviour
+        // GradientIntegrityTest)
+        NDArray scale = x.getManager().create((float) (1.0 / Math.sqrt(headWidth)));
+        NDArray q = split(query.forward(store, inputs, training).head(), batch, length, headWidth).mul(scale);
         NDArray k = split(key.forward(store, inputs, training).head(), batch, length, headWidth);
         NDArray v = split(value.forward(store, inputs, training).head(), batch, length, headWidth);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(causalMask(x.getManager(), (int) length));
