@@ -1,5 +1,6 @@
 package org.lethe.models.tiny;
 
+import org.lethe.models.text.WordTokenizer;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

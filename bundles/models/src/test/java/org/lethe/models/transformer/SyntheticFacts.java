@@ -1,5 +1,6 @@
 package org.lethe.models.transformer;
 
+import org.lethe.models.text.WordTokenizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;

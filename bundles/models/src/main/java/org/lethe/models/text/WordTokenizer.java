@@ -1,4 +1,4 @@
-package org.lethe.models.transformer;
+package org.lethe.models.text;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,25 +10,30 @@ import java.util.regex.Pattern;
 import org.lethe.api.model.language.Tokenizer;
 
 /**
- * A word-level tokenizer over a fixed vocabulary, with the same rules as {@code tiny-lm}'s:
- * lower-cased words and single punctuation marks; a word outside the vocabulary becomes
- * {@code <unk>}; ids 0 to 3 are the markers {@code <pad> <unk> <sep> <eos>}, then the words in the
- * order given, duplicates dropped. (A copy: {@code tiny-lm}'s tokenizer is package-private in
- * its own package; the two should become one shared class.)
+ * A word-level tokenizer over a fixed vocabulary: lower-cased words and single punctuation marks;
+ * a word outside the vocabulary becomes {@code <unk>}. Ids 0 to 3 are the markers
+ * {@code <pad> <unk> <sep> <eos>}, then the words in the order given, duplicates dropped. Shared by
+ * the word-level architectures ({@code tiny-lm}, {@code word-transformer}).
  */
-final class WordTokenizer implements Tokenizer {
+public final class WordTokenizer implements Tokenizer {
 
-    static final int PAD = 0;
-    static final int UNK = 1;
-    static final int SEP = 2;
-    static final int EOS = 3;
-    static final List<String> MARKERS = List.of("<pad>", "<unk>", "<sep>", "<eos>");
+    /** Marker id. */
+    public static final int PAD = 0;
+    /** Marker id. */
+    public static final int UNK = 1;
+    /** Marker id. */
+    public static final int SEP = 2;
+    /** Marker id. */
+    public static final int EOS = 3;
+    /** The markers, in id order. */
+    public static final List<String> MARKERS = List.of("<pad>", "<unk>", "<sep>", "<eos>");
     private static final Pattern TOKEN = Pattern.compile("[\\p{L}\\p{N}'_-]+|[^\\s\\p{L}\\p{N}]");
 
     private final List<String> words = new ArrayList<>(MARKERS);
     private final Map<String, Integer> ids = new HashMap<>();
 
-    WordTokenizer(List<String> vocabulary) {
+    /** @param vocabulary the words, in id order after the markers; duplicates are ignored */
+    public WordTokenizer(List<String> vocabulary) {
         for (int i = 0; i < MARKERS.size(); i++) {
             ids.put(MARKERS.get(i), i);
         }
@@ -42,13 +47,18 @@ final class WordTokenizer implements Tokenizer {
     }
 
     /** Splits text the way {@link #encode} does: the words a vocabulary for it needs. */
-    static List<String> words(String text) {
+    public static List<String> words(String text) {
         List<String> out = new ArrayList<>();
         Matcher m = TOKEN.matcher(text.toLowerCase(Locale.ROOT));
         while (m.find()) {
             out.add(m.group());
         }
         return out;
+    }
+
+    /** @return the vocabulary after the markers, in id order */
+    public List<String> vocabulary() {
+        return words.subList(MARKERS.size(), words.size());
     }
 
     @Override
