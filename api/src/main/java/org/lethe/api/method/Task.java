@@ -40,6 +40,20 @@ public interface Task {
     <V> V model(Class<V> view);
 
     /**
+     * The model as it was when the run started, through one of its task views: a separate copy,
+     * loaded on first use and freed when the run ends, for reference terms (e.g. GradDiff's KL to
+     * the original model). Its parameters are not optimised; compute with it outside the gradient,
+     * e.g. {@code stopGradient()} on its outputs.
+     *
+     * @param <V> the view type
+     * @param view e.g. {@code LanguageModel.class}
+     * @return the view of the reference copy
+     * @throws LetheException (invalid input) when the model does not offer that view
+     * @since 1.1
+     */
+    <V> V reference(Class<V> view);
+
+    /**
      * The method's configuration, converted from the run's settings through its Metatype
      * definition (defaults filled in, types and ranges checked before the run started).
      *

@@ -35,6 +35,18 @@ public interface LanguageModel {
     QaBatch encode(List<String> prompts, List<String> answers, NDManager manager);
 
     /**
+     * The model's next-token scores at every position: what a reference term such as a KL
+     * divergence to the original model needs.
+     *
+     * @param batch a batch from {@link #encode}
+     * @param training whether to run in training mode (gradients recorded by an enclosing collector)
+     * @return float32 array (batch, length, vocabulary): at position t, unnormalised scores of token t
+     *     given the tokens before it (the positions of {@link #answerLogProbs}); higher is more likely
+     * @since 1.1
+     */
+    NDArray logits(QaBatch batch, boolean training);
+
+    /**
      * Log-probability of each token given the tokens before it, at the answer positions only.
      *
      * @param batch a batch from {@link #encode}

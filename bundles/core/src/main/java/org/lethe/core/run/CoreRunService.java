@@ -462,8 +462,9 @@ public final class CoreRunService implements RunService {
             throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
         }
         try (ModelLease lease = store.lease(plan.model().ref());
-                LoadedModel model = architecture.load(lease.base(), lease.directory())) {
-            CoreTask task = new CoreTask(model, plan.data(), plan.settings(), configService);
+                LoadedModel model = architecture.load(lease.base(), lease.directory());
+                CoreTask task = new CoreTask(model, () -> architecture.load(lease.base(), lease.directory()),
+                        plan.data(), plan.settings(), configService)) {
             context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
             if (spec.kind() == RunSpec.Kind.UNLEARN) {
                 methodOrWithdrawn(unlearning, spec.component()).unlearn(task, context);

@@ -11,15 +11,24 @@ import org.lethe.api.method.Task;
 import org.lethe.api.model.LoadedModel;
 
 /** A method's task: the leased model copy, the planned data by role, the validated settings. */
-final class CoreTask implements Task {
+final class CoreTask implements Task, AutoCloseable {
+
+    /** Loads the reference copy of the model (the base version, from files the run has not touched). */
+    interface ReferenceLoader {
+        LoadedModel load() throws java.io.IOException;
+    }
 
     private final LoadedModel model;
+    private final ReferenceLoader referenceLoader;
+    private LoadedModel reference;
     private final Map<String, PlannedData> data;
     private final Map<String, Object> settings;
     private final ConfigService config;
 
-    CoreTask(LoadedModel model, Map<String, PlannedData> data, Map<String, Object> settings, ConfigService config) {
+    CoreTask(LoadedModel model, ReferenceLoader referenceLoader, Map<String, PlannedData> data,
+            Map<String, Object> settings, ConfigService config) {
         this.model = model;
+        this.referenceLoader = referenceLoader;
         this.data = data;
         this.settings = settings;
         this.config = config;
@@ -29,6 +38,28 @@ final class CoreTask implements Task {
     public <V> V model(Class<V> view) {
         return model.view(view).orElseThrow(() -> LetheException.invalidInput(
                 "the model (" + model.kind() + ") does not offer the " + view.getSimpleName() + " view"));
+    }
+
+    @Override
+    public synchronized <V> V reference(Class<V> view) {
+        if (reference == null) {
+            try {
+                reference = referenceLoader.load();
+            } catch (java.io.IOException e) {
+                throw LetheException.failed("cannot load the reference copy of the model: " + e.getMessage(), e);
+            }
+        }
+        return reference.view(view).orElseThrow(() -> LetheException.invalidInput(
+                "the model (" + reference.kind() + ") does not offer the " + view.getSimpleName() + " view"));
+    }
+
+    /** Frees the reference copy, if one was loaded. */
+    @Override
+    public synchronized void close() {
+        if (reference != null) {
+            reference.close();
+            reference = null;
+        }
     }
 
     @Override

@@ -9,17 +9,19 @@ import org.lethe.api.method.MethodProperties;
 import org.lethe.api.method.Task;
 import org.lethe.api.method.UnlearningMethod;
 import org.lethe.api.model.language.LanguageModel;
+import org.lethe.api.model.language.QaBatch;
 import org.lethe.api.run.RunContext;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * Gradient difference: L = γ·(−NLL(θ; b_f)) + α·NLL(θ; b_r), ascent on a forget batch and descent
- * on a retain batch in the same step (methods-llm.md §1.2; open-unlearning GradDiff with
- * {@code retain_loss_type: NLL}). The KL retain term is not offered yet: it needs the model's full
- * next-token distribution, which the language-model view does not expose in API 1.0.
+ * on a retain batch in the same step (methods-llm.md §1.2; open-unlearning GradDiff). The retain
+ * term is the NLL ({@code retain_loss_type: NLL}, the default) or KL(p_θ0 ‖ p_θ) to the model before
+ * the run ({@code KL}).
  *
  * <pre>
  * for step in 1..S: b_f = sample(D_f, B); b_r = sample(D_r, B)
@@ -57,6 +59,13 @@ public final class GradDiff implements UnlearningMethod {
         @AttributeDefinition(min = "0", description = "α, weight of the retain term. Default 1.0: open-unlearning GradDiff.yaml.")
         float alpha() default 1.0f;
 
+        /** @return the retain term */
+        @AttributeDefinition(description = "The retain term: NLL on retain answers, or KL(p_θ0 ‖ p_θ) of the"
+                + " next-token distributions at the retain answers' positions to the model before the run."
+                + " Default NLL: open-unlearning GradDiff.yaml (retain_loss_type).",
+                options = {@Option(value = "NLL", label = "NLL"), @Option(value = "KL", label = "KL to the original model")})
+        String retainLoss() default "NLL";
+
         /** @return AdamW learning rate */
         @AttributeDefinition(min = "0", description = "AdamW learning rate. Default 1e-4: methods-llm.md §3.4;"
                 + " open-unlearning uses 1e-5 on 7B models.")
@@ -78,13 +87,25 @@ public final class GradDiff implements UnlearningMethod {
         RunContext.Batches<QaItem> retain = run.batches(task.qa(Task.RETAIN).items(), config.batchSize());
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(config.learningRate()))
                 .optWeightDecays(config.weightDecay()).build();
+        LanguageModel original = "KL".equals(config.retainLoss()) ? task.reference(LanguageModel.class) : null;
         run.optimise(lm.model(), adamW, config.steps(), (step, scope) -> {
             // weights as arrays of the step's scope: DJL's mul(Number) frees its scalar before backward
             NDArray forgetTerm = lm.answerLoss(Batches.encode(lm, forget.next(), scope), true).neg()
                     .mul(scope.create(config.gamma()));
-            NDArray retainTerm = lm.answerLoss(Batches.encode(lm, retain.next(), scope), true)
-                    .mul(scope.create(config.alpha()));
-            return forgetTerm.add(retainTerm);
+            QaBatch retainBatch = Batches.encode(lm, retain.next(), scope);
+            NDArray retainLoss = original == null ? lm.answerLoss(retainBatch, true) : kl(original, lm, retainBatch);
+            return forgetTerm.add(retainLoss.mul(scope.create(config.alpha())));
         });
+    }
+
+    /**
+     * KL(p_θ0 ‖ p_θ) of the next-token distributions, averaged over the batch's answer positions
+     * (open-unlearning's compute_kl_divergence, restricted to the answer as every loss here is).
+     */
+    static NDArray kl(LanguageModel original, LanguageModel lm, QaBatch batch) {
+        NDArray reference = original.logits(batch, false).logSoftmax(-1).stopGradient();
+        NDArray current = lm.logits(batch, true).logSoftmax(-1);
+        NDArray perPosition = reference.exp().mul(reference.sub(current)).sum(new int[] {2});
+        return perPosition.mul(batch.answerMask()).sum().div(batch.answerMask().sum());
     }
 }

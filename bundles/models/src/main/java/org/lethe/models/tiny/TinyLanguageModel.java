@@ -165,11 +165,14 @@ final class TinyLanguageModel implements LoadedModel, LanguageModel {
     }
 
     @Override
+    public NDArray logits(QaBatch batch, boolean training) {
+        ParameterStore store = new ParameterStore(batch.tokens().getManager(), false);
+        return block.forward(store, new NDList(batch.tokens()), training).head();
+    }
+
+    @Override
     public NDArray answerLogProbs(QaBatch batch, boolean training) {
-        NDManager manager = batch.tokens().getManager();
-        ParameterStore store = new ParameterStore(manager, false);
-        NDArray logits = block.forward(store, new NDList(batch.tokens()), training).head();
-        NDArray logProbs = logits.logSoftmax(-1);
+        NDArray logProbs = logits(batch, training).logSoftmax(-1);
         NDArray picked = logProbs.gather(batch.tokens().expandDims(-1), -1).squeeze(-1);
         return picked.mul(batch.answerMask());
     }

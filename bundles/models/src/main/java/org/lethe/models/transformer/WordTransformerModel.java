@@ -214,6 +214,11 @@ public final class WordTransformerModel implements LoadedModel, LanguageModel {
     }
 
     @Override
+    public NDArray logits(QaBatch batch, boolean training) {
+        return logits(batch.tokens(), training);
+    }
+
+    @Override
     public NDArray answerLogProbs(QaBatch batch, boolean training) {
         NDArray logProbs = logits(batch.tokens(), training).logSoftmax(-1);
         NDArray picked = logProbs.gather(batch.tokens().expandDims(-1), -1).squeeze(-1);
