@@ -27,9 +27,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The {@code facts} world: generates TinyFacts from the run's seed (or reads a user's corpus),
- * writes it out, and trains {@value #BASE_MODEL} on everything and one gold model per forget split
- * ({@code facts-lm-gold-<split>}) on everything but that split, with the recipe of methods-llm.md
- * §3.2, through the framework's optimisation loop.
+ * writes it out, and trains {@value #BASE_MODEL} on everything and gold models per forget split
+ * ({@code facts-lm-gold-<split>}, and {@code -seed<n>} for further seeds) on everything but that
+ * split, with the recipe of methods-llm.md §3.2, through the framework's optimisation loop.
  */
 @Component(configurationPid = FactsWorldService.PID, property = ServiceProperties.WORLD + "=facts")
 @Designate(ocd = FactsWorldService.Config.class)
@@ -59,6 +59,12 @@ public final class FactsWorldService implements World {
         /** @return sequences per batch */
         @AttributeDefinition(min = "1", description = "Sequences per batch. Default 64: methods-llm.md §3.2.")
         int batchSize() default 64;
+
+        /** @return gold models per forget split, each from its own seed */
+        @AttributeDefinition(min = "1", description = "Gold models per forget split, each retrained from its own"
+                + " seed (the run's seed + n); forget quality pools them. Default 3: issue 5 (≥ 3 seeds), as TOFU"
+                + " reports forget quality over seeds.")
+        int goldSeeds() default 3;
 
         /** @return the forget splits that get a gold model */
         @AttributeDefinition(description = "Forget splits whose gold model (retrained without the split) is trained."
@@ -91,14 +97,20 @@ public final class FactsWorldService implements World {
     public List<String> models() {
         List<String> models = new ArrayList<>(List.of(BASE_MODEL));
         for (String split : config.goldSplits()) {
-            models.add(goldModel(split));
+            for (int n = 0; n < config.goldSeeds(); n++) {
+                models.add(goldModel(split, n));
+            }
         }
         return models;
     }
 
-    /** @return the id of the gold model of a forget split */
-    public static String goldModel(String forgetSplit) {
-        return BASE_MODEL + "-gold-" + forgetSplit;
+    /**
+     * @param forgetSplit a forget split
+     * @param seed 0 for the first gold model, n for the one trained from the run's seed + n
+     * @return its id: {@code facts-lm-gold-<split>}, then {@code facts-lm-gold-<split>-seed<n>}
+     */
+    public static String goldModel(String forgetSplit, int seed) {
+        return BASE_MODEL + "-gold-" + forgetSplit + (seed == 0 ? "" : "-seed" + seed);
     }
 
     @Override
@@ -108,12 +120,17 @@ public final class FactsWorldService implements World {
         FactsCorpusWriter.write(world, output.resolve("data"));
         run.log("world: " + world);
         Map<String, List<QaItem>> sets = new LinkedHashMap<>();
+        Map<String, Long> seeds = new LinkedHashMap<>();
         sets.put(BASE_MODEL, world.baseTraining());
+        seeds.put(BASE_MODEL, run.seed());
         for (String split : recipe.goldSplits()) {
             if (!world.hasSplit(split)) {
                 throw LetheException.invalidInput("the world has no forget split '" + split + "' for a gold model");
             }
-            sets.put(goldModel(split), world.goldTraining(split));
+            for (int n = 0; n < recipe.goldSeeds(); n++) {
+                sets.put(goldModel(split, n), world.goldTraining(split));
+                seeds.put(goldModel(split, n), run.seed() + n);
+            }
         }
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("vocabulary", String.join(" ", world.vocabulary()));
@@ -122,7 +139,7 @@ public final class FactsWorldService implements World {
         for (Map.Entry<String, List<QaItem>> set : sets.entrySet()) {
             run.checkCancelled();
             Path files = Files.createDirectories(output.resolve("models").resolve(set.getKey()));
-            try (LoadedModel model = architecture.create(settings, run.seed())) {
+            try (LoadedModel model = architecture.create(settings, seeds.get(set.getKey()))) {
                 LanguageModel lm = model.view(LanguageModel.class).orElseThrow(() ->
                         LetheException.failed(ARCHITECTURE + " offers no language-model view", null));
                 List<QaItem> items = set.getValue();

@@ -127,7 +127,7 @@ public final class FactsFixture {
         TrainedModelCache cache = new TrainedModelCache(target.resolve("facts-models"));
         FactsTraining.Settings recipe = FactsTraining.Settings.DEFAULTS.withSeed(SEED);
         baseEntry = cache.get(BASE, world.baseTraining(), settings, recipe, SEED, worldFingerprint);
-        goldEntry = cache.get(FactsWorldService.goldModel(FORGET), world.goldTraining(FORGET), settings, recipe, SEED,
+        goldEntry = cache.get(FactsWorldService.goldModel(FORGET, 0), world.goldTraining(FORGET), settings, recipe, SEED,
                 worldFingerprint);
         try {
             Path data = target.resolve("behaviour-data");
