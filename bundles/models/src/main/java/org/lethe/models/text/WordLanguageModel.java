@@ -1,0 +1,255 @@
+package org.lethe.models.text;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import org.lethe.api.model.LoadedModel;
+import org.lethe.api.model.ModelKind;
+import org.lethe.api.model.language.LanguageModel;
+import org.lethe.api.model.language.QaBatch;
+import org.lethe.api.model.language.Tokenizer;
+
+/**
+ * What every word-level causal language model here shares: the tokenizer, prompt–answer encoding
+ * (prompt, separator, answer, end marker; the answer mask covers the answer and the end marker),
+ * answer-only scoring, greedy decoding, and weights as safetensors keyed by parameter name. A
+ * subclass brings its block, whose output at position t scores token t given the tokens before it.
+ */
+public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
+
+    /** File name of the weights in a model version's folder. */
+    public static final String WEIGHTS = "weights.safetensors";
+
+    private final WordTokenizer tokenizer;
+    private final Model model;
+    private final Block block;
+    private final int maxLength;
+
+    /**
+     * @param name the DJL model's name (the architecture's)
+     * @param vocabulary the words, in id order after the markers
+     * @param maxLength the longest sequence, in tokens
+     * @param blockForVocabulary builds the block for a vocabulary size (markers included)
+     */
+    protected WordLanguageModel(String name, List<String> vocabulary, int maxLength, IntFunction<Block> blockForVocabulary) {
+        this.tokenizer = new WordTokenizer(vocabulary);
+        this.maxLength = maxLength;
+        this.block = blockForVocabulary.apply(tokenizer.vocabularySize());
+        this.model = Model.newInstance(name);
+        model.setBlock(block);
+    }
+
+    /** Initialises the parameters (after the subclass has seeded its initialisers); closes the model on failure. */
+    protected final void initialize() {
+        try {
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, maxLength));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** @return the block */
+    protected final Block block() {
+        return block;
+    }
+
+    /**
+     * Reads weights written by {@link #save}; every parameter must be present with its shape. The
+     * values are written into the existing parameter arrays (DESIGN §7: never copy into a temporary
+     * wrapper), with gradient recording off during the write, since PyTorch refuses in-place writes
+     * to a leaf that records gradients.
+     *
+     * @param directory the folder holding {@value #WEIGHTS}
+     * @throws IOException when the file cannot be read, lacks a parameter or has a wrong shape
+     */
+    public void loadWeights(Path directory) throws IOException {
+        Path file = directory.resolve(WEIGHTS);
+        try (InputStream in = Files.newInputStream(file); NDManager scratch = model.getNDManager().newSubManager()) {
+            NDList saved = NDList.decode(scratch, in);
+            for (Pair<String, Parameter> pair : block.getParameters()) {
+                NDArray value = saved.get(pair.getKey());
+                if (value == null) {
+                    throw new IOException(file + ": no tensor named '" + pair.getKey() + "'");
+                }
+                NDArray target = pair.getValue().getArray();
+                if (!value.getShape().equals(target.getShape())) {
+                    throw new IOException(file + ": tensor '" + pair.getKey() + "' has shape " + value.getShape()
+                            + ", the model needs " + target.getShape());
+                }
+                boolean recording = target.hasGradient();
+                target.setRequiresGradient(false);
+                target.muli(0).addi(value.toType(target.getDataType(), false));
+                if (recording) {
+                    target.setRequiresGradient(true);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void save(Path directory) throws IOException {
+        NDList list = new NDList();
+        Path temp = Files.createTempFile(directory, ".weights-", ".tmp");
+        try {
+            for (Pair<String, Parameter> pair : block.getParameters()) {
+                NDArray array = pair.getValue().getArray().duplicate();
+                array.setName(pair.getKey());
+                list.add(array);
+            }
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                list.encode(out, NDList.Encoding.SAFETENSORS);
+            }
+            Files.move(temp, directory.resolve(WEIGHTS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            list.close();
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public ModelKind kind() {
+        return ModelKind.LANGUAGE;
+    }
+
+    @Override
+    public <V> Optional<V> view(Class<V> type) {
+        return type == LanguageModel.class ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
+    @Override
+    public Model model() {
+        return model;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public int maxLength() {
+        return maxLength;
+    }
+
+    @Override
+    public QaBatch encode(List<String> prompts, List<String> answers, NDManager manager) {
+        if (prompts.size() != answers.size() || prompts.isEmpty()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts for " + answers.size() + " answers");
+        }
+        int n = prompts.size();
+        List<int[]> sequences = new ArrayList<>(n);
+        int[] answerStart = new int[n];
+        int longest = 0;
+        for (int i = 0; i < n; i++) {
+            int[] prompt = tokenizer.encode(prompts.get(i));
+            int[] answer = tokenizer.encode(answers.get(i));
+            int length = prompt.length + 1 + answer.length + 1;
+            if (length > maxLength) {
+                throw new IllegalArgumentException("pair " + i + " is " + length + " tokens long; the model takes " + maxLength);
+            }
+            int[] sequence = new int[length];
+            System.arraycopy(prompt, 0, sequence, 0, prompt.length);
+            sequence[prompt.length] = WordTokenizer.SEP;
+            System.arraycopy(answer, 0, sequence, prompt.length + 1, answer.length);
+            sequence[length - 1] = WordTokenizer.EOS;
+            sequences.add(sequence);
+            answerStart[i] = prompt.length + 1;
+            longest = Math.max(longest, length);
+        }
+        long[] tokens = new long[n * longest];
+        float[] mask = new float[n * longest];
+        for (int i = 0; i < n; i++) {
+            int[] sequence = sequences.get(i);
+            for (int t = 0; t < sequence.length; t++) {
+                tokens[i * longest + t] = sequence[t];
+            }
+            // the answer and the end marker: a model that knows the answer also knows where it ends
+            for (int t = answerStart[i]; t < sequence.length; t++) {
+                mask[i * longest + t] = 1f;
+            }
+        }
+        Shape shape = new Shape(n, longest);
+        return new QaBatch(manager.create(tokens, shape), manager.create(mask, shape), n);
+    }
+
+    /**
+     * The logits of a batch of token ids: position t scores token t given the tokens before it.
+     * Results live in the manager of {@code tokens}.
+     *
+     * @param tokens int64 (batch, length) token ids, length ≤ {@link #maxLength()}
+     * @param training whether to run in training mode (gradients recorded by an enclosing collector)
+     * @return float32 (batch, length, vocabulary)
+     */
+    public NDArray logits(NDArray tokens, boolean training) {
+        ParameterStore store = new ParameterStore(tokens.getManager(), false);
+        return block.forward(store, new NDList(tokens), training).head();
+    }
+
+    @Override
+    public NDArray logits(QaBatch batch, boolean training) {
+        return logits(batch.tokens(), training);
+    }
+
+    @Override
+    public NDArray answerLogProbs(QaBatch batch, boolean training) {
+        NDArray logProbs = logits(batch.tokens(), training).logSoftmax(-1);
+        NDArray picked = logProbs.gather(batch.tokens().expandDims(-1), -1).squeeze(-1);
+        return picked.mul(batch.answerMask());
+    }
+
+    @Override
+    public List<String> generate(List<String> prompts, int maxTokens) {
+        List<String> out = new ArrayList<>();
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            for (String prompt : prompts) {
+                List<Integer> sequence = new ArrayList<>();
+                for (int id : tokenizer.encode(prompt)) {
+                    sequence.add(id);
+                }
+                sequence.add(WordTokenizer.SEP);
+                List<Integer> generated = new ArrayList<>();
+                for (int i = 0; i < maxTokens && sequence.size() < maxLength; i++) {
+                    // one free slot at the end: the logits there predict the next token from those before it
+                    long[] ids = new long[sequence.size() + 1];
+                    for (int t = 0; t < sequence.size(); t++) {
+                        ids[t] = sequence.get(t);
+                    }
+                    try (NDManager step = scope.newSubManager()) {
+                        NDArray tokens = step.create(ids, new Shape(1, ids.length));
+                        int next = (int) logits(tokens, false).get(0, ids.length - 1).argMax().getLong();
+                        if (next == WordTokenizer.EOS) {
+                            break;
+                        }
+                        sequence.add(next);
+                        generated.add(next);
+                    }
+                }
+                out.add(tokenizer.decode(generated.stream().mapToInt(Integer::intValue).toArray()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
