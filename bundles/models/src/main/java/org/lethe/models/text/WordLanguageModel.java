@@ -104,6 +104,26 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
         }
     }
 
+    /**
+     * Loads weights into a freshly made model, closing it if they cannot be read: what an
+     * architecture's {@code load} does.
+     *
+     * @param <M> the model type
+     * @param model a model of the right shape
+     * @param directory the folder holding {@value #WEIGHTS}
+     * @return the model, loaded
+     * @throws IOException as {@link #loadWeights}
+     */
+    public static <M extends WordLanguageModel> M withWeights(M model, Path directory) throws IOException {
+        try {
+            model.loadWeights(directory);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
     @Override
     public void save(Path directory) throws IOException {
         NDList list = new NDList();

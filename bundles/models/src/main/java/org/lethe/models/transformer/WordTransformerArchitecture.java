@@ -8,6 +8,7 @@ import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelArchitecture;
 import org.lethe.api.model.ModelKind;
 import org.lethe.api.model.ModelManifest;
+import org.lethe.models.text.WordLanguageModel;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -39,13 +40,6 @@ public final class WordTransformerArchitecture implements ModelArchitecture {
 
     @Override
     public LoadedModel load(ModelManifest manifest, Path directory) throws IOException {
-        WordTransformerModel model = new WordTransformerModel(WordTransformerConfig.from(manifest.config()), 0);
-        try {
-            model.loadWeights(directory);
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return WordLanguageModel.withWeights(new WordTransformerModel(WordTransformerConfig.from(manifest.config()), 0), directory);
     }
 }
