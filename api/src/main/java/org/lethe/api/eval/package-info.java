@@ -1,11 +1,10 @@
 /**
- * Evaluation: metrics (one result shape, versioned, with a direction) and probes (attacks and
- * recovery procedures that may change a copy of the model, never the model under test).
- *
- * <p>Version 0.9: a draft until the evaluation item implements it; it may still change.
+ * Evaluation: metrics (one result shape, versioned, with a direction), probes (attacks and
+ * recovery procedures that may change a copy of the model, never the model under test), the
+ * results of evaluation runs, and the side-by-side comparison with its report.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.eval;
 
 import org.osgi.annotation.bundle.Export;

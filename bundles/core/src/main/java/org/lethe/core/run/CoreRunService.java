@@ -27,6 +27,12 @@ import org.lethe.api.LetheException;
 import org.lethe.api.ServiceProperties;
 import org.lethe.api.config.ConfigService;
 import org.lethe.api.data.DataService;
+import org.lethe.api.eval.Evaluation;
+import org.lethe.api.eval.EvaluationService;
+import org.lethe.api.eval.Metric;
+import org.lethe.api.eval.MetricResult;
+import org.lethe.api.eval.Probe;
+import org.lethe.api.model.ModelKind;
 import org.lethe.api.method.ErasureMethod;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
@@ -58,8 +64,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * version, or nothing. Changes of state and progress go to {@link RunService#watch watchers} and, when
  * EventAdmin is present, to the topics {@value #TOPIC_STATE} and {@value #TOPIC_PROGRESS}.
  */
-@Component(service = RunService.class)
-public final class CoreRunService implements RunService {
+@Component(service = {RunService.class, EvaluationService.class})
+public final class CoreRunService implements RunService, EvaluationService {
 
     /** Framework property naming the data folder (set by the launcher). */
     static final String DATA_PROPERTY = "lethe.data";
@@ -87,6 +93,8 @@ public final class CoreRunService implements RunService {
     private final Map<String, ErasureMethod> erasure = new ConcurrentHashMap<>();
     private final Map<String, ModelArchitecture> architectures = new ConcurrentHashMap<>();
     private final Map<String, World> worlds = new ConcurrentHashMap<>();
+    private final Map<String, Registered<Metric>> metrics = new ConcurrentHashMap<>();
+    private final Map<String, Registered<Probe>> probes = new ConcurrentHashMap<>();
     private final Map<String, String> worldVersions = new ConcurrentHashMap<>();
 
     private final Map<RunKey, RunRecord> records = new ConcurrentHashMap<>();
@@ -99,6 +107,16 @@ public final class CoreRunService implements RunService {
     private final RunRecords disk;
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
+
+    /** A metric or probe service with its definition's version and the modality it measures. */
+    private record Registered<S>(S service, String version, String modality) {
+
+        static <S> Registered<S> of(S service, Map<String, Object> props) {
+            Object modality = props.get(ServiceProperties.MODALITY);
+            return new Registered<>(service, String.valueOf(props.getOrDefault(ServiceProperties.METRIC_VERSION, "")),
+                    modality == null ? "" : String.valueOf(modality));
+        }
+    }
 
     /** What planning found, kept for execution. */
     private record Planned(RunSpec spec, ModelManifest model, Map<String, PlannedData> data, Map<String, Object> settings) {
@@ -216,6 +234,34 @@ public final class CoreRunService implements RunService {
         architectures.remove(String.valueOf(props.get(ServiceProperties.ARCHITECTURE)), architecture);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.METRIC + "=*)")
+    public void bindMetric(Metric metric, Map<String, Object> props) {
+        metrics.put(String.valueOf(props.get(ServiceProperties.METRIC)), Registered.of(metric, props));
+    }
+
+    public void unbindMetric(Metric metric, Map<String, Object> props) {
+        String name = String.valueOf(props.get(ServiceProperties.METRIC));
+        Registered<Metric> current = metrics.get(name);
+        if (current != null && current.service() == metric) {
+            metrics.remove(name);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.PROBE + "=*)")
+    public void bindProbe(Probe probe, Map<String, Object> props) {
+        probes.put(String.valueOf(props.get(ServiceProperties.PROBE)), Registered.of(probe, props));
+    }
+
+    public void unbindProbe(Probe probe, Map<String, Object> props) {
+        String name = String.valueOf(props.get(ServiceProperties.PROBE));
+        Registered<Probe> current = probes.get(name);
+        if (current != null && current.service() == probe) {
+            probes.remove(name);
+        }
+    }
+
     private void withdraw(String method) {
         for (RunRecord record : records.values()) {
             if (!record.state().isTerminal() && record.spec().component().equals(method)) {
@@ -233,12 +279,12 @@ public final class CoreRunService implements RunService {
         if (spec.kind() == RunSpec.Kind.TRAIN) {
             return planTraining(spec);
         }
-        if (spec.kind() != RunSpec.Kind.UNLEARN && spec.kind() != RunSpec.Kind.ERASE) {
-            throw LetheException.invalidInput(spec.kind().name().toLowerCase() + " runs are not available yet in this"
-                    + " version (unlearning and erasure runs are)");
+        if (spec.kind() == RunSpec.Kind.EVALUATE) {
+            return planEvaluation(spec);
         }
         if (!spec.probes().isEmpty()) {
-            throw LetheException.invalidInput("probes are not available yet in this version: " + spec.probes());
+            throw LetheException.invalidInput("probes run in evaluation runs, not in " + spec.kind().name().toLowerCase()
+                    + " runs: " + spec.probes());
         }
         MethodDescriptor method = registry.method(spec.component()).orElseThrow(() -> LetheException.invalidInput(
                 "unknown method '" + spec.component() + "'" + known(registry.methods().stream().map(MethodDescriptor::name).toList())));
@@ -274,6 +320,14 @@ public final class CoreRunService implements RunService {
         }
         Map<String, PlannedData> data = new LinkedHashMap<>();
         Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
+        planData(spec, model, data, refs);
+        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), method.bundleVersion(), spec.config(),
+                Optional.of(model.ref()), refs, spec.probes(), spec.seed(), spec.budget());
+        return new Planned(resolved, model, data, settings);
+    }
+
+    private void planData(RunSpec spec, ModelManifest model, Map<String, PlannedData> data,
+            Map<String, RunSpec.DataRef> refs) {
         spec.data().forEach((role, ref2) -> {
             Path file = dataFile(ref2.source(), model);
             PlannedData read = PlannedData.read(dataService, file);
@@ -284,9 +338,86 @@ public final class CoreRunService implements RunService {
             data.put(role, read);
             refs.put(role, new RunSpec.DataRef(file.toString(), read.data().fingerprint()));
         });
-        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), method.bundleVersion(), spec.config(),
+    }
+
+    /**
+     * An evaluation run: the metrics its component names ({@value EvaluationService#ALL_METRICS} or a
+     * comma-separated list), its probes, a model and data by role. Its component version records
+     * every metric's and probe's definition version, so a changed definition is a different run.
+     */
+    private Planned planEvaluation(RunSpec spec) {
+        if (!spec.config().isEmpty()) {
+            throw LetheException.invalidInput("an evaluation run takes no settings, but got " + spec.config().keySet());
+        }
+        ModelRef ref = spec.model().orElseThrow(() -> LetheException.invalidInput("an evaluation run needs a model (--model)"));
+        ModelManifest model = store.manifest(ref);
+        if (!architectures.containsKey(model.architecture())) {
+            throw LetheException.invalidInput("model " + model.ref() + " needs the architecture '" + model.architecture()
+                    + "', which no bundle provides" + known(List.copyOf(architectures.keySet())));
+        }
+        List<String> metricNames = metricNames(spec.component(), model.kind());
+        for (String probe : spec.probes()) {
+            if (!probes.containsKey(probe)) {
+                throw LetheException.invalidInput("unknown probe '" + probe + "'"
+                        + known(probes.keySet().stream().sorted().toList()));
+            }
+        }
+        if (metricNames.isEmpty() && spec.probes().isEmpty()) {
+            throw LetheException.invalidInput("nothing to evaluate: no metric for " + modality(model.kind())
+                    + " models is installed and no probe was asked for");
+        }
+        StringBuilder versions = new StringBuilder();
+        for (String name : metricNames) {
+            versions.append(versions.length() == 0 ? "" : ",").append("metric:").append(name).append('@')
+                    .append(metrics.get(name).version());
+        }
+        for (String name : spec.probes()) {
+            versions.append(versions.length() == 0 ? "" : ",").append("probe:").append(name).append('@')
+                    .append(probes.get(name).version());
+        }
+        if (!spec.componentVersion().isEmpty() && !spec.componentVersion().equals(versions.toString())) {
+            throw LetheException.invalidInput("the metrics and probes here are " + versions
+                    + ", but the run asks for " + spec.componentVersion());
+        }
+        Map<String, PlannedData> data = new LinkedHashMap<>();
+        Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
+        planData(spec, model, data, refs);
+        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), versions.toString(), spec.config(),
                 Optional.of(model.ref()), refs, spec.probes(), spec.seed(), spec.budget());
-        return new Planned(resolved, model, data, settings);
+        return new Planned(resolved, model, data, Map.of());
+    }
+
+    /** The metrics an evaluation's component selects, in name order. */
+    private List<String> metricNames(String component, ModelKind kind) {
+        if (component.equals(EvaluationService.ALL_METRICS)) {
+            String modality = modality(kind);
+            return metrics.entrySet().stream()
+                    .filter(e -> e.getValue().modality().isEmpty() || e.getValue().modality().equals(modality))
+                    .map(Map.Entry::getKey).sorted().toList();
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : component.split(",")) {
+            String trimmed = name.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (!metrics.containsKey(trimmed)) {
+                throw LetheException.invalidInput("unknown metric '" + trimmed + "'"
+                        + known(metrics.keySet().stream().sorted().toList()));
+            }
+            names.add(trimmed);
+        }
+        return names.stream().distinct().sorted().toList();
+    }
+
+    /** The {@code lethe.modality} value of a model kind. */
+    static String modality(ModelKind kind) {
+        return switch (kind) {
+            case LANGUAGE -> ServiceProperties.MODALITY_LANGUAGE;
+            case TEXT_TO_IMAGE -> ServiceProperties.MODALITY_TEXT_TO_IMAGE;
+            case VISION_LANGUAGE -> ServiceProperties.MODALITY_VISION_LANGUAGE;
+            default -> kind.name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     /**
@@ -427,7 +558,11 @@ public final class CoreRunService implements RunService {
                 // loop's gradient collector this thread must not record graphs (DJL's own default)
                 ai.djl.pytorch.jni.JniUtils.setGradMode(false);
             }
-            result = spec.kind() == RunSpec.Kind.TRAIN ? train(key, plan, context) : unlearnOrErase(key, plan, context);
+            result = switch (spec.kind()) {
+                case TRAIN -> train(key, plan, context);
+                case EVALUATE -> evaluate(key, plan, context);
+                default -> unlearnOrErase(key, plan, context);
+            };
             end = RunState.COMMITTED;
         } catch (CancellationException e) {
             String reason = context != null && context.cancelReason() != null ? context.cancelReason() : e.getMessage();
@@ -477,6 +612,106 @@ public final class CoreRunService implements RunService {
             context.log("committed " + result);
             return result;
         }
+    }
+
+    /**
+     * Evaluates a leased copy of the model with the planned metrics, then runs each probe on a fresh
+     * copy of its own (probes may train it); nothing is committed to the store. A metric or probe that
+     * fails, or does not measure this model's modality, is recorded with its reason and the others
+     * still run. The results go to {@code runs/<key>/evaluation.json}.
+     */
+    private ModelRef evaluate(RunKey key, Planned plan, CoreRunContext context) throws Exception {
+        RunSpec spec = plan.spec();
+        ModelArchitecture architecture = architectures.get(plan.model().architecture());
+        if (architecture == null) {
+            throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
+        }
+        String modality = modality(plan.model().kind());
+        List<MetricResult> results = new ArrayList<>();
+        Map<String, String> failures = new LinkedHashMap<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        List<String> metricNames = metricNames(spec.component(), plan.model().kind());
+        int total = metricNames.size() + spec.probes().size();
+        int done = 0;
+        try (ModelLease lease = store.lease(plan.model().ref())) {
+            context.log("start evaluation of " + lease.base().ref() + ": " + spec.componentVersion());
+            try (LoadedModel model = architecture.load(lease.base(), lease.directory());
+                    CoreTask task = new CoreTask(model, () -> architecture.load(lease.base(), lease.directory()),
+                            plan.data(), Map.of(), configService)) {
+                for (String name : metricNames) {
+                    context.checkCancelled();
+                    context.progress(done++, total, Double.NaN);
+                    Registered<Metric> metric = metrics.get(name);
+                    String id = "metric:" + name;
+                    if (metric == null) {
+                        failures.put(id, "the metric went away");
+                        continue;
+                    }
+                    long start = System.nanoTime();
+                    try {
+                        results.addAll(metric.service().evaluate(task));
+                    } catch (Exception | LinkageError e) {
+                        failures.put(id, reason(e));
+                        context.log(id + " failed: " + e);
+                    }
+                    seconds.put(id, (System.nanoTime() - start) / 1e9);
+                }
+            }
+            for (String name : spec.probes()) {
+                context.checkCancelled();
+                context.progress(done++, total, Double.NaN);
+                Registered<Probe> probe = probes.get(name);
+                String id = "probe:" + name;
+                if (probe == null) {
+                    failures.put(id, "the probe went away");
+                    continue;
+                }
+                if (!probe.modality().isEmpty() && !probe.modality().equals(modality)) {
+                    failures.put(id, "probe '" + name + "' measures " + probe.modality() + " models; "
+                            + plan.model().ref() + " is a " + modality + " model");
+                    continue;
+                }
+                long start = System.nanoTime();
+                try (LoadedModel copy = architecture.load(lease.base(), lease.directory());
+                        CoreTask task = new CoreTask(copy, () -> architecture.load(lease.base(), lease.directory()),
+                                plan.data(), Map.of(), configService)) {
+                    results.addAll(probe.service().probe(task, context));
+                } catch (CancellationException e) {
+                    throw e;
+                } catch (Exception | LinkageError e) {
+                    failures.put(id, reason(e));
+                    context.log(id + " failed: " + e);
+                }
+                seconds.put(id, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        context.progress(total, total, Double.NaN);
+        context.beginCommit();
+        Evaluation evaluation = new Evaluation(key, plan.model().ref(), results, failures, seconds);
+        disk.writeFile(key, EvaluationJson.FILE, EvaluationJson.write(evaluation));
+        context.log("evaluated " + plan.model().ref() + ": " + results.size() + " results, " + failures.size() + " failures");
+        return null;
+    }
+
+    private static String reason(Throwable e) {
+        String message = e.getMessage();
+        return e instanceof LetheException && message != null ? message
+                : e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    @Override
+    public Optional<Evaluation> evaluation(RunKey run) {
+        RunRecord record = records.get(run);
+        if (record == null || record.state() != RunState.COMMITTED || record.spec().kind() != RunSpec.Kind.EVALUATE) {
+            return Optional.empty();
+        }
+        return disk.readFile(run, EvaluationJson.FILE).map(bytes -> {
+            try {
+                return EvaluationJson.read(bytes);
+            } catch (java.io.IOException e) {
+                throw LetheException.failed("the results of evaluation run " + run + " cannot be read: " + e.getMessage(), e);
+            }
+        });
     }
 
     /**

@@ -39,23 +39,42 @@ final class RunRecords {
     }
 
     void write(RunRecord record) {
-        Path folder = folder(record.key());
+        try {
+            byte[] bytes = RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(RunJson.record(record));
+            writeFile(record.key(), RECORD, bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the record of run " + record.key() + ": " + e, e);
+        }
+    }
+
+    /** Writes a file of the run's folder atomically (a temporary file, forced, moved over the target). */
+    void writeFile(RunKey key, String name, byte[] bytes) {
+        Path folder = folder(key);
         try {
             Files.createDirectories(folder);
             Path temp = Files.createTempFile(folder, ".record-", ".tmp");
-            byte[] bytes = RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(RunJson.record(record));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 channel.write(java.nio.ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             try {
-                Files.move(temp, folder.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.deleteIfExists(temp);
                 throw e;
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write the record of run " + record.key() + " under " + folder + ": " + e, e);
+            throw new IllegalStateException("cannot write " + name + " of run " + key + " under " + folder + ": " + e, e);
+        }
+    }
+
+    /** Reads a file of the run's folder; empty when it is not there. */
+    java.util.Optional<byte[]> readFile(RunKey key, String name) {
+        Path file = folder(key).resolve(name);
+        try {
+            return Files.isRegularFile(file) ? java.util.Optional.of(Files.readAllBytes(file)) : java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e, e);
         }
     }
 

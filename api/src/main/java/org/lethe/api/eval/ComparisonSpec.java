@@ -1,0 +1,50 @@
+package org.lethe.api.eval;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A side-by-side comparison: every method on the same base model, forget split, data and seeds,
+ * each result evaluated with every metric and probe, beside the two reference rows (the original
+ * model and the gold model retrained without the forget split).
+ *
+ * @param world the world whose trained models and splits are used, e.g. {@code facts}
+ * @param split the forget split, e.g. {@code forget05}
+ * @param methods the methods, by name, in report order
+ * @param settings per method, its settings (as for a run); methods not named use their defaults
+ * @param seeds how many seeds each method runs with (seeds {@code firstSeed}, {@code firstSeed + 1}, ...)
+ * @param firstSeed the first seed
+ * @param probes the probes to run on every model, by name; {@value #ALL_PROBES} alone means every
+ *     installed probe of the modality
+ * @param budget the longest one method run may take; empty for none
+ */
+public record ComparisonSpec(String world, String split, List<String> methods, Map<String, Map<String, String>> settings,
+        int seeds, long firstSeed, List<String> probes, Optional<Duration> budget) {
+
+    /** Probe list entry that selects every installed probe: {@value}. */
+    public static final String ALL_PROBES = "all";
+
+    /** The default comparison: {@code facts}, {@code forget05}, GA, GradDiff, FLAT and IAU, 3 seeds, all probes. */
+    public static final ComparisonSpec DEFAULT = new ComparisonSpec("facts", "forget05",
+            List.of("gradient-ascent", "graddiff", "flat", "iau"), Map.of(), 3, 0, List.of(ALL_PROBES), Optional.empty());
+
+    /** Copies the collections and rejects what cannot run. */
+    public ComparisonSpec {
+        Objects.requireNonNull(world, "world");
+        Objects.requireNonNull(split, "split");
+        methods = List.copyOf(methods);
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        settings.forEach((k, v) -> copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        settings = Collections.unmodifiableMap(copy);
+        probes = List.copyOf(probes);
+        Objects.requireNonNull(budget, "budget");
+        if (seeds < 1) {
+            throw new IllegalArgumentException("seeds must be at least 1, not " + seeds);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.lethe.api.eval;
+
+import java.util.List;
+
+/**
+ * The data roles of an evaluation run, beside {@link org.lethe.api.method.Task#FORGET forget},
+ * {@link org.lethe.api.method.Task#RETAIN retain} and {@link org.lethe.api.method.Task#HOLDOUT
+ * holdout}. A metric measures every role it applies to that the task has; a world maps its splits
+ * to these roles (the facts world: {@code forget05_paraphrased} → {@value #FORGET_PARAPHRASED}).
+ */
+public final class Roles {
+
+    /** The facts to forget: {@value}. */
+    public static final String FORGET = "forget";
+    /** The facts to keep: {@value}. */
+    public static final String RETAIN = "retain";
+    /** Facts of entities never trained, shaped like the forget set (membership inference): {@value}. */
+    public static final String HOLDOUT = "holdout";
+    /** Facts independent of the entities, for utility (TOFU's world facts): {@value}. */
+    public static final String WORLD = "world";
+    /** The forget facts under templates never trained for them (generalisation): {@value}. */
+    public static final String FORGET_PARAPHRASED = "forget_paraphrased";
+    /** The retain facts under templates never trained for them: {@value}. */
+    public static final String RETAIN_PARAPHRASED = "retain_paraphrased";
+    /** Two-hop questions through a retained bridge entity whose answer is a forget fact: {@value}. */
+    public static final String TWO_HOP = "twohop_forget";
+    /** Two-hop questions of the same shape about entities not forgotten: {@value}. */
+    public static final String TWO_HOP_CONTROL = "twohop_control";
+    /** Questions that presuppose a forget fact in their context: {@value}. */
+    public static final String IMPLIED = "implied_forget";
+    /** Presupposing questions of the same shape about entities not forgotten: {@value}. */
+    public static final String IMPLIED_CONTROL = "implied_control";
+    /** Misinformation: items whose answer is a rumoured (wrong) value: {@value}. */
+    public static final String RUMOURS = "rumours";
+    /** The true values of the rumoured attributes: {@value}. */
+    public static final String RUMOUR_TRUTH = "rumour_truth";
+
+    /** Every role above, in the order a report lists them. */
+    public static final List<String> ALL = List.of(FORGET, FORGET_PARAPHRASED, RETAIN, RETAIN_PARAPHRASED, WORLD,
+            HOLDOUT, TWO_HOP, TWO_HOP_CONTROL, IMPLIED, IMPLIED_CONTROL, RUMOURS, RUMOUR_TRUTH);
+
+    private Roles() {
+    }
+}
