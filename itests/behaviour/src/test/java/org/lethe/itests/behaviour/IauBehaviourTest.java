@@ -158,10 +158,14 @@ class IauBehaviourTest {
     }
 
     private static SignStep signStep() {
+        return signStep(fixture.base(), iauRun("1e-2"));
+    }
+
+    /** What the step from one version to another did to each coordinate, against IAU's gradient at the first. */
+    private static SignStep signStep(ModelRef from, ModelRef to) {
         SignStep step = new SignStep();
-        ModelRef result = iauRun("1e-2");
-        Map<String, float[]> gradient = gradient(fixture.base());
-        try (WordTransformerModel before = fixture.load(fixture.base()); WordTransformerModel after = fixture.load(result)) {
+        Map<String, float[]> gradient = gradient(from);
+        try (WordTransformerModel before = fixture.load(from); WordTransformerModel after = fixture.load(to)) {
             Map<String, float[]> moved = parameters(after);
             for (Map.Entry<String, float[]> p : parameters(before).entrySet()) {
                 float[] b = p.getValue();
@@ -219,6 +223,58 @@ class IauBehaviourTest {
             out.put(p.getKey(), p.getValue().getArray().toFloatArray());
         }
         return out;
+    }
+
+    /** Restriction steps of the gradient-restriction tests: enough to move the model, short enough for CI. */
+    static final String RESTRICT_STEPS = "20";
+
+    /**
+     * With the optional gradient restriction on ({@code restrictSteps} = {@value #RESTRICT_STEPS}, its
+     * official defaults α = 0.005, Adam lr 1e-3, batch 64, and ε = 1e-2 for the finite-difference
+     * Hessian-vector product), the run still ends with exactly one fresh-Adam IAU step, and that
+     * step still forgets. Two runs with the same seed: η = 0 gives the restricted model alone, η =
+     * 1e-2 the restricted model plus the IAU step; their difference must be one sign step of size η
+     * against IAU's gradient at the restricted model (none moved by more than η, none along the
+     * gradient, those with |g| ≥ 1e-5 by ≥ 0.96η: a second step or a leftover restriction gradient
+     * fails it). The restriction alone keeps what the model knew (forget and retain EM ≥ 0.9), and
+     * the IAU step after it keeps at least half the research effect of one step at η = 1e-2 (1.00 →
+     * 0.13, so forget EM ≤ 0.565).
+     *
+     * <p>Lethe (forget10, seed 0): restriction alone forget/retain/world EM 1.000/1.000/1.000; then
+     * one step: forget EM 0.539 (retain 0.641, world 0.433), against 0.233 without restriction. The
+     * restricted model forgets less per step of the same size, the direction GR is meant to have
+     * (a later deletion moves the model less); continued Adam training with α = 0 already gives 0.528,
+     * α = 0.05 gives 0.644 (README of bundles/method-iau). All 123,712 coordinates moved against
+     * sign(g) by at most η, the 89,357 with |g| ≥ 1e-5 by ≥ 0.999η.
+     */
+    @Test
+    void withGradientRestrictionTheRunStillEndsInOneIauStepThatForgets() {
+        Map<String, String> restrictOnly = Map.of("restrictSteps", RESTRICT_STEPS, "learningRate", "0");
+        Map<String, String> restrictThenIau = Map.of("restrictSteps", RESTRICT_STEPS, "learningRate", "1e-2");
+        FactsFixture.Run restricted = fixture.run("iau", restrictOnly, GradDiffBehaviourTest.FORGET_AND_RETAIN);
+        FactsFixture.Run unlearned = fixture.run("iau", restrictThenIau, GradDiffBehaviourTest.FORGET_AND_RETAIN);
+        FactsFixture.Evaluation afterRestriction = fixture.evaluate(restricted.result());
+        FactsFixture.Evaluation afterIau = fixture.evaluate(unlearned.result());
+        SignStep step = signStep(restricted.result(), unlearned.result());
+        String measured = step.summary();
+        double forget = afterIau.forget().exactMatch();
+        fixture.record("IAU GR " + RESTRICT_STEPS + " steps, then K = 1, η = 1e-2",
+                "one sign step after the restriction: Δθ against sign(g), |Δθ| ≤ η, ≥ 0.96η where |g| ≥ 1e-5", "-",
+                measured, step.wrongSign == 0 && step.overEta == 0 && step.shortOfEtaLarge == 0);
+        fixture.record("IAU GR " + RESTRICT_STEPS + " steps, then K = 1, η = 1e-2",
+                "restriction alone: forget, retain EM ≥ 0.9; then forget EM ≤ 0.565", "0.13 (one step, no GR)",
+                String.format("%.3f (%s; restriction alone: %s; restriction %d ms, with IAU %d ms)", forget, afterIau,
+                        afterRestriction, restricted.wallTime().toMillis(), unlearned.wallTime().toMillis()),
+                afterRestriction.forget().exactMatch() >= 0.9 && afterRestriction.retain().exactMatch() >= 0.9
+                        && forget <= 0.565);
+        assertEquals(0, step.wrongSign, "coordinates moved along the gradient, or moved without one: " + measured + " " + step.examples);
+        assertEquals(0, step.overEta, "coordinates moved by more than η (more than one step?): " + measured + " " + step.examples);
+        assertEquals(0, step.shortOfEtaLarge, "coordinates with |g| ≥ 1e-5 moved by less than 0.96η: " + measured + " " + step.examples);
+        assertTrue(step.large > 1000, "enough coordinates have |g| ≥ 1e-5 to mean something: " + measured);
+        assertTrue(afterRestriction.forget().exactMatch() >= 0.9 && afterRestriction.retain().exactMatch() >= 0.9,
+                "the restriction training alone keeps the facts: " + afterRestriction);
+        assertTrue(forget <= 0.565, "forget EM after restriction and one IAU step at η = 1e-2: " + forget + " (" + afterIau
+                + "); half the research effect is ≤ 0.565");
     }
 
     /** IAU's retain gradient is its correction term: without retain data the run is refused up front. */
