@@ -1,5 +1,10 @@
 package org.lethe.api.eval;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.lethe.api.model.ModelRef;
+import org.lethe.api.run.RunSpec;
 import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -22,6 +27,32 @@ public interface ComparisonService {
      * @throws InterruptedException when the calling thread is interrupted (what runs is cancelled)
      */
     Report compare(ComparisonSpec spec, Listener listener) throws InterruptedException;
+
+    /**
+     * The evaluation run a comparison makes for one model: every metric, the given probes, and the
+     * world's evaluation splits for a forget split by {@link Roles role}.
+     *
+     * @param world the world, e.g. {@code facts}
+     * @param split the forget split, e.g. {@code forget05}
+     * @param model the model version to evaluate
+     * @param probes the probes, by name ({@value ComparisonSpec#ALL_PROBES} for every installed one)
+     * @param seed the seed of the probes' random choices
+     * @return the spec, ready to submit
+     * @throws org.lethe.api.LetheException (invalid input) when the world or split is unknown or the
+     *     world has not been trained
+     */
+    RunSpec evaluation(String world, String split, ModelRef model, List<String> probes, long seed);
+
+    /**
+     * Writes a report as {@code report.json}, {@code report.md}, {@code report.csv} and
+     * {@code report.html} (self-contained, opens offline) into a folder, each file atomically.
+     *
+     * @param report the report
+     * @param folder the folder (created when missing)
+     * @return the files written
+     * @throws IOException when a file cannot be written
+     */
+    List<Path> write(Report report, Path folder) throws IOException;
 
     /** Follows a comparison. */
     @ConsumerType

@@ -81,7 +81,9 @@ public interface RunContext {
      * gradient collector is JVM-global; the run already holds that right while its method runs.
      *
      * @param model the model whose parameters are optimised (frozen parameters are left alone)
-     * @param optimizer the optimiser, fresh for this call (its state is not kept afterwards)
+     * @param optimizer the optimiser; its state (e.g. Adam's moments and step count) lives in the
+     *     optimiser object, so passing the same one to consecutive calls continues one optimisation,
+     *     and a new one starts afresh
      * @param steps number of steps, ≥ 1
      * @param objective the scalar loss to minimise at a step
      * @return the loss of every step, in order

@@ -73,6 +73,14 @@ public final class Services {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile EngineStatus engine;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile org.lethe.api.eval.EvaluationService evaluations;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile org.lethe.api.eval.ComparisonService comparisons;
+
     private volatile BundleContext context;
     private volatile Path dataFolder;
 
@@ -117,6 +125,40 @@ public final class Services {
                     + " active or its component is unsatisfied (see unlearn:diag)", null);
         }
         return service;
+    }
+
+    /**
+     * @return the results of evaluation runs
+     * @throws LetheException (failed) when the service is not available
+     */
+    public org.lethe.api.eval.EvaluationService evaluations() {
+        return require(evaluations, "evaluation service");
+    }
+
+    /**
+     * @return the comparison harness
+     * @throws LetheException (failed) when the org.lethe.report bundle is not active
+     */
+    public org.lethe.api.eval.ComparisonService comparisons() {
+        if (comparisons == null) {
+            throw LetheException.failed("the comparison service is not available: the org.lethe.report bundle is not"
+                    + " active or its component is unsatisfied (see unlearn:diag)", null);
+        }
+        return comparisons;
+    }
+
+    /**
+     * For tests and embedding outside OSGi: the evaluation and comparison services.
+     *
+     * @param evaluations the results of evaluation runs, or null
+     * @param comparisons the comparison harness, or null
+     * @return these services
+     */
+    public Services withEvaluation(org.lethe.api.eval.EvaluationService evaluations,
+            org.lethe.api.eval.ComparisonService comparisons) {
+        this.evaluations = evaluations;
+        this.comparisons = comparisons;
+        return this;
     }
 
     /**

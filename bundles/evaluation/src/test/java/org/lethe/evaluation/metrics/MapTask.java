@@ -1,0 +1,96 @@
+package org.lethe.evaluation.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lethe.api.LetheException;
+import org.lethe.api.data.Concept;
+import org.lethe.api.data.DataSet;
+import org.lethe.api.data.Document;
+import org.lethe.api.data.QaItem;
+import org.lethe.api.method.Task;
+import org.lethe.api.model.language.LanguageModel;
+
+/**
+ * Test scaffolding: a task over one language model and question–answer items by role, which is
+ * all a metric reads. Everything else a task offers is refused.
+ */
+final class MapTask implements Task {
+
+    private final LanguageModel model;
+    private final Map<String, List<QaItem>> roles;
+
+    /**
+     * @param model the model under test
+     * @param roles items by role
+     */
+    MapTask(LanguageModel model, Map<String, List<QaItem>> roles) {
+        this.model = model;
+        this.roles = new LinkedHashMap<>(roles);
+    }
+
+    /**
+     * @param dropped roles to leave out
+     * @return a task with the same model and data, less those roles
+     */
+    MapTask without(String... dropped) {
+        Map<String, List<QaItem>> kept = new LinkedHashMap<>(roles);
+        for (String role : dropped) {
+            kept.remove(role);
+        }
+        return new MapTask(model, kept);
+    }
+
+    /**
+     * @param role a role
+     * @param items its items
+     * @return a task with the same model and data, that role's items replaced
+     */
+    MapTask with(String role, List<QaItem> items) {
+        Map<String, List<QaItem>> changed = new LinkedHashMap<>(roles);
+        changed.put(role, items);
+        return new MapTask(model, changed);
+    }
+
+    @Override
+    public <V> V model(Class<V> view) {
+        if (view != LanguageModel.class) {
+            throw LetheException.invalidInput("test task: only the language-model view");
+        }
+        return view.cast(model);
+    }
+
+    @Override
+    public <V> V reference(Class<V> view) {
+        throw new UnsupportedOperationException("a metric never needs the reference copy");
+    }
+
+    @Override
+    public <C> C config(Class<C> type) {
+        throw new UnsupportedOperationException("a metric has no configuration");
+    }
+
+    @Override
+    public boolean has(String role) {
+        return roles.containsKey(role);
+    }
+
+    @Override
+    public DataSet<QaItem> qa(String role) {
+        List<QaItem> items = roles.get(role);
+        if (items == null) {
+            throw LetheException.invalidInput("test task: no role '" + role + "'");
+        }
+        return new DataSet<>(role, items, "test");
+    }
+
+    @Override
+    public DataSet<Document> documents(String role) {
+        throw LetheException.invalidInput("test task: no documents");
+    }
+
+    @Override
+    public DataSet<Concept> concepts(String role) {
+        throw LetheException.invalidInput("test task: no concepts");
+    }
+}

@@ -1,0 +1,388 @@
+package org.lethe.report.compare;
+
+import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.lethe.api.LetheException;
+import org.lethe.api.eval.ComparisonService;
+import org.lethe.api.eval.ComparisonSpec;
+import org.lethe.api.eval.Evaluation;
+import org.lethe.api.eval.EvaluationService;
+import org.lethe.api.eval.Report;
+import org.lethe.api.method.MethodDescriptor;
+import org.lethe.api.method.MethodRegistry;
+import org.lethe.api.model.ModelManifest;
+import org.lethe.api.model.ModelRef;
+import org.lethe.api.model.ModelStore;
+import org.lethe.api.run.RunKey;
+import org.lethe.api.run.RunRecord;
+import org.lethe.api.run.RunService;
+import org.lethe.api.run.RunSpec;
+import org.lethe.api.run.RunState;
+import org.lethe.report.render.ReportWriter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * The comparison harness. For every seed it runs each method on the world's base model, then
+ * evaluates the result (every metric, the asked probes); it evaluates the base model (the
+ * {@code original} row) with every seed and each of the world's gold models once (the {@code gold}
+ * row); then {@link Assembly} summarises over seeds and adds what compares against the gold models.
+ * Every run goes through the run service, so it queues one at a time with all other gradient work
+ * and a run already made (same spec, same key) is not made again.
+ */
+@Component(service = ComparisonService.class)
+public final class ComparisonRunner implements ComparisonService {
+
+    /** Framework property naming the data folder (set by the launcher). */
+    static final String DATA_PROPERTY = "lethe.data";
+
+    /** How long the harness waits between looks at a run it waits for. */
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private final RunService runs;
+    private final EvaluationService evaluations;
+    private final ModelStore store;
+    private final MethodRegistry methods;
+    private final BundleContext context;
+    private final Path dataFolder;
+    private final Clock clock;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(lethe.engine=PyTorch)")
+    private volatile Engine engine;
+
+    /**
+     * @param runs the run service
+     * @param evaluations the results of evaluation runs
+     * @param store the model store
+     * @param methods the installed methods
+     * @param context this bundle's context (data folder, bundle versions)
+     */
+    @Activate
+    public ComparisonRunner(@Reference RunService runs, @Reference EvaluationService evaluations,
+            @Reference ModelStore store, @Reference MethodRegistry methods, BundleContext context) {
+        this(runs, evaluations, store, methods, context, dataFolder(context), Clock.systemUTC());
+    }
+
+    /**
+     * For tests and embedding outside OSGi.
+     *
+     * @param runs the run service
+     * @param evaluations the results of evaluation runs
+     * @param store the model store
+     * @param methods the installed methods
+     * @param context a bundle context for bundle versions, or null outside OSGi
+     * @param dataFolder the data folder the run service works in
+     * @param clock the clock of the report's time field
+     */
+    public ComparisonRunner(RunService runs, EvaluationService evaluations, ModelStore store, MethodRegistry methods,
+            BundleContext context, Path dataFolder, Clock clock) {
+        this.runs = runs;
+        this.evaluations = evaluations;
+        this.store = store;
+        this.methods = methods;
+        this.context = context;
+        this.dataFolder = dataFolder;
+        this.clock = clock;
+    }
+
+    private static Path dataFolder(BundleContext context) {
+        String data = context.getProperty(DATA_PROPERTY);
+        return Path.of(data == null ? "data" : data).toAbsolutePath();
+    }
+
+    /** Sets the engine outside DS (tests, embedding): its versions go into the manifest. */
+    public void engine(Engine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public RunSpec evaluation(String world, String split, ModelRef model, List<String> probes, long seed) {
+        WorldLayout layout = layout(world, training(world).orElseThrow(() -> LetheException.invalidInput(
+                "world '" + world + "' has not been trained here yet (unlearn:train " + world + ")")));
+        return evaluationSpec(layout.roles(split), model, probes, seed);
+    }
+
+    private static RunSpec evaluationSpec(Map<String, String> roles, ModelRef model, List<String> probes, long seed) {
+        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+        roles.forEach((role, file) -> data.put(role, new RunSpec.DataRef(file, "")));
+        return new RunSpec(RunSpec.Kind.EVALUATE, EvaluationService.ALL_METRICS, "", Map.of(), Optional.of(model), data,
+                probes, seed, Optional.empty());
+    }
+
+    @Override
+    public List<Path> write(Report report, Path folder) throws IOException {
+        return ReportWriter.write(report, folder);
+    }
+
+    @Override
+    public Report compare(ComparisonSpec spec, Listener listener) throws InterruptedException {
+        // ---- check everything before anything runs
+        for (String name : spec.methods()) {
+            MethodDescriptor method = methods.method(name).orElseThrow(() -> LetheException.invalidInput(
+                    "unknown method '" + name + "' (known: " + String.join(", ",
+                            methods.methods().stream().map(MethodDescriptor::name).sorted().toList()) + ")"));
+            if (method.kind() != MethodDescriptor.Kind.UNLEARNING) {
+                throw LetheException.invalidInput("'" + name + "' is an erasure method; a " + spec.world()
+                        + " comparison runs unlearning methods");
+            }
+        }
+        for (String name : spec.settings().keySet()) {
+            if (!spec.methods().contains(name)) {
+                throw LetheException.invalidInput("settings given for '" + name + "', which is not compared");
+            }
+        }
+        List<String> probes = probes(spec.probes());
+        Assembly assembly = new Assembly(spec, clock);
+        Progress progress = new Progress(listener, 1);
+
+        // ---- the world's models
+        RunRecord training = training(spec.world()).orElse(null);
+        if (training == null) {
+            progress.step("training world " + spec.world());
+            training = await(runs.submit(new RunSpec(RunSpec.Kind.TRAIN, spec.world(), "", Map.of(), Optional.empty(),
+                    Map.of(), List.of(), 0, Optional.empty())), listener);
+            if (training.state() != RunState.COMMITTED) {
+                throw LetheException.failed("training world '" + spec.world() + "' " + training.state().name().toLowerCase()
+                        + training.reason().map(r -> ": " + r).orElse(""), null);
+            }
+        }
+        WorldLayout layout = layout(spec.world(), training);
+        Map<String, String> roles = layout.roles(spec.split());
+        ModelRef original = trainedBy(layout.baseModel(), training.key());
+        List<ModelRef> gold = new ArrayList<>();
+        for (int n = 0; ; n++) {
+            Optional<ModelRef> ref = optionalTrainedBy(layout.goldModel(spec.split(), n), training.key());
+            if (ref.isEmpty()) {
+                break;
+            }
+            gold.add(ref.get());
+        }
+        if (gold.isEmpty()) {
+            throw LetheException.invalidInput("world '" + spec.world() + "' has no gold model for " + spec.split()
+                    + " (" + layout.goldModel(spec.split(), 0) + "); train it with that split among its gold splits");
+        }
+        progress.total(progress.done + gold.size() + spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
+        assembly.manifest(spec.world(), worldVersion(training), roles, original, gold, versions(), engineLines());
+        spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
+
+        // ---- reference rows
+        for (int i = 0; i < gold.size() && !cancelled(listener, assembly); i++) {
+            long seed = spec.firstSeed() + i;
+            progress.step("gold model " + gold.get(i) + ": evaluating");
+            assembly.reference(Report.RowKind.GOLD, seed, gold.get(i),
+                    evaluate(evaluationSpec(roles, gold.get(i), probes, seed), listener));
+        }
+        for (int s = 0; s < spec.seeds() && !cancelled(listener, assembly); s++) {
+            long seed = spec.firstSeed() + s;
+            progress.step("original model seed " + seed + ": evaluating");
+            assembly.reference(Report.RowKind.ORIGINAL, seed, original,
+                    evaluate(evaluationSpec(roles, original, probes, seed), listener));
+        }
+
+        // ---- the methods
+        for (int s = 0; s < spec.seeds(); s++) {
+            long seed = spec.firstSeed() + s;
+            for (String name : spec.methods()) {
+                if (cancelled(listener, assembly)) {
+                    assembly.notRun(name, seed);
+                    continue;
+                }
+                progress.step(name + " seed " + seed + ": unlearning");
+                Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+                MethodDescriptor method = methods.method(name).orElseThrow();
+                for (String role : List.of("forget", "retain", "holdout")) {
+                    if (roles.containsKey(role)) {
+                        data.put(role, new RunSpec.DataRef(roles.get(role), ""));
+                    }
+                }
+                RunSpec unlearn = new RunSpec(RunSpec.Kind.UNLEARN, name, "", spec.settings().getOrDefault(name, Map.of()),
+                        Optional.of(original), data, List.of(), seed, spec.budget());
+                RunRecord record;
+                double peakMb;
+                try (MemorySampler memory = new MemorySampler()) {
+                    RunKey key;
+                    try {
+                        key = runs.submit(unlearn);
+                    } catch (LetheException e) {
+                        assembly.failed(name, seed, Optional.empty(), "refused: " + e.getMessage());
+                        progress.step(name + " seed " + seed + ": refused");
+                        continue;
+                    }
+                    record = await(key, listener);
+                    memory.close();
+                    peakMb = memory.peakDeltaMb();
+                }
+                if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
+                    assembly.failed(name, seed, Optional.of(record), record.state().name().toLowerCase()
+                            + record.reason().map(r -> ": " + r).orElse(""));
+                    if (record.state() == RunState.CANCELLED && listener.cancelled()) {
+                        assembly.partial();
+                    }
+                    progress.step(name + " seed " + seed + ": " + record.state().name().toLowerCase() + ", nothing to evaluate");
+                    continue;
+                }
+                double seconds = record.started().isPresent() && record.ended().isPresent()
+                        ? Duration.between(record.started().get(), record.ended().get()).toNanos() / 1e9 : 0;
+                progress.step(name + " seed " + seed + ": evaluating " + record.result().get());
+                EvaluationOutcome evaluation = evaluate(evaluationSpec(roles, record.result().get(), probes, seed), listener);
+                assembly.method(name, seed, record, seconds, peakMb, evaluation);
+                assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
+            }
+        }
+        progress.step("assembling the report");
+        return assembly.report();
+    }
+
+    private boolean cancelled(Listener listener, Assembly assembly) {
+        if (listener.cancelled() || Thread.currentThread().isInterrupted()) {
+            assembly.partial();
+            return true;
+        }
+        return false;
+    }
+
+    /** What an evaluation run gave: its record and, when it committed, its results. */
+    record EvaluationOutcome(RunRecord record, Optional<Evaluation> evaluation) {
+    }
+
+    private EvaluationOutcome evaluate(RunSpec spec, Listener listener) throws InterruptedException {
+        RunRecord record = await(runs.submit(spec), listener);
+        return new EvaluationOutcome(record, evaluations.evaluation(record.key()));
+    }
+
+    /** Waits for a run to end; cancels it when the comparison is cancelled or interrupted. */
+    private RunRecord await(RunKey key, Listener listener) throws InterruptedException {
+        boolean cancelled = false;
+        while (true) {
+            RunRecord record;
+            try {
+                record = runs.await(key, POLL);
+            } catch (InterruptedException e) {
+                runs.cancel(key, "the comparison was interrupted");
+                throw e;
+            }
+            if (record.state().isTerminal()) {
+                return record;
+            }
+            if (!cancelled && listener.cancelled()) {
+                runs.cancel(key, "the comparison was cancelled");
+                cancelled = true;
+            }
+        }
+    }
+
+    private List<String> probes(List<String> asked) {
+        if (asked.equals(List.of(ComparisonSpec.ALL_PROBES))) {
+            List<String> all = new ArrayList<>();
+            if (context != null) {
+                try {
+                    for (var ref : context.getServiceReferences(org.lethe.api.eval.Probe.class, null)) {
+                        Object name = ref.getProperty(org.lethe.api.ServiceProperties.PROBE);
+                        if (name != null) {
+                            all.add(String.valueOf(name));
+                        }
+                    }
+                } catch (org.osgi.framework.InvalidSyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return all.stream().distinct().sorted().toList();
+        }
+        return asked;
+    }
+
+    /** The newest committed training run of a world. */
+    private Optional<RunRecord> training(String world) {
+        return runs.runs().stream().filter(r -> r.spec().kind() == RunSpec.Kind.TRAIN && r.spec().component().equals(world)
+                && r.state() == RunState.COMMITTED).findFirst();
+    }
+
+    private WorldLayout layout(String world, RunRecord training) {
+        Path worldData = dataFolder.resolve("worlds").resolve(world).resolve(training.key().value());
+        return new WorldLayout(world, worldData.resolve("data"), dataFolder.resolve("comparisons").resolve("data")
+                .resolve(world).resolve(training.key().value()));
+    }
+
+    private ModelRef trainedBy(String id, RunKey training) {
+        return optionalTrainedBy(id, training).orElseThrow(() -> LetheException.invalidInput(
+                "model '" + id + "' was not trained by world run " + training));
+    }
+
+    private Optional<ModelRef> optionalTrainedBy(String id, RunKey training) {
+        if (store.ids().stream().noneMatch(id::equals)) {
+            return Optional.empty();
+        }
+        return store.versions(id).stream().filter(m -> m.producedBy().filter(training::equals).isPresent())
+                .map(ModelManifest::ref).findFirst();
+    }
+
+    private static String worldVersion(RunRecord training) {
+        return training.spec().component() + " " + training.spec().componentVersion() + " (run " + training.key()
+                + ", seed " + training.spec().seed() + ")";
+    }
+
+    /** Symbolic name → version of the Lethe bundles and the platform bundle. */
+    private Map<String, String> versions() {
+        Map<String, String> out = new TreeMap<>();
+        if (context != null) {
+            for (Bundle bundle : context.getBundles()) {
+                String name = bundle.getSymbolicName();
+                if (name != null && name.startsWith("org.lethe")) {
+                    out.put(name, bundle.getVersion().toString());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** DJL version, engine and device lines. */
+    private List<String> engineLines() {
+        Engine current = engine;
+        String djl = Engine.getDjlVersion();
+        if (current == null) {
+            return List.of(djl, "unavailable", "unknown");
+        }
+        return List.of(djl, current.getEngineName() + " " + current.getVersion(),
+                current.defaultDevice() + ", host with " + Runtime.getRuntime().availableProcessors() + " cores, "
+                        + System.getProperty("os.arch"));
+    }
+
+    /** Counts steps for the listener. */
+    private static final class Progress {
+        private final Listener listener;
+        private int total;
+        private int done;
+
+        Progress(Listener listener, int total) {
+            this.listener = listener;
+            this.total = total;
+        }
+
+        /** A step begins: reports how many finished before it. */
+        void step(String what) {
+            total = Math.max(total, done + 1);
+            listener.step(done, total, what);
+            done++;
+        }
+
+        void total(int total) {
+            this.total = total;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.lethe.report.compare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.lethe.api.LetheException;
+import org.lethe.api.eval.Roles;
+
+/**
+ * Which files of a trained world an evaluation reads for a forget split, by {@link Roles role}, and
+ * which models are its references. These are the facts world's conventions (research/methods-llm.md
+ * §3.1 and {@code FactsCorpusWriter}): {@code forgetNN} with {@code retain<100-NN>} and
+ * {@code forgetNN_paraphrased}; {@code facts-lm} and {@code facts-lm-gold-forgetNN[-seedK]}. The
+ * two-hop and presupposing splits cover every forget10 entity, so for a smaller split they are cut
+ * to the split's entities (the world's {@code manifest.json} lists them) into files of their own.
+ */
+final class WorldLayout {
+
+    private static final Pattern FORGET = Pattern.compile("forget(\\d{2})");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final String world;
+    private final Path data;
+    private final Path derived;
+
+    /**
+     * @param world the world's name
+     * @param data the training run's data folder ({@code worlds/<world>/<run>/data})
+     * @param derived where split-specific cuts of the world's files go
+     */
+    WorldLayout(String world, Path data, Path derived) {
+        this.world = world;
+        this.data = data;
+        this.derived = derived;
+    }
+
+    /** @return the base model's id */
+    String baseModel() {
+        return world + "-lm";
+    }
+
+    /**
+     * @param split the forget split
+     * @param seed 0 for the first gold model, n for the n-th further seed
+     * @return the gold model's id
+     */
+    String goldModel(String split, int seed) {
+        return baseModel() + "-gold-" + split + (seed == 0 ? "" : "-seed" + seed);
+    }
+
+    /**
+     * @param split a forget split, {@code forget01}, {@code forget05} or {@code forget10}
+     * @return role → data file, for the roles the world has
+     * @throws LetheException (invalid input) for a split that is not a forget split of the world
+     */
+    Map<String, String> roles(String split) {
+        Matcher m = FORGET.matcher(split);
+        if (!m.matches() || !Files.isRegularFile(file(split))) {
+            throw LetheException.invalidInput("'" + split + "' is not a forget split of world '" + world
+                    + "' (its forget splits: forget01, forget05, forget10)");
+        }
+        int percent = Integer.parseInt(m.group(1));
+        Map<String, String> roles = new LinkedHashMap<>();
+        put(roles, Roles.FORGET, split);
+        put(roles, Roles.RETAIN, "retain" + (100 - percent));
+        put(roles, Roles.HOLDOUT, "holdout");
+        put(roles, Roles.WORLD, "world");
+        put(roles, Roles.FORGET_PARAPHRASED, split + "_paraphrased");
+        put(roles, Roles.RETAIN_PARAPHRASED, "retain_paraphrased");
+        Set<String> entities = entities(split);
+        cut(roles, Roles.TWO_HOP, "twohop_forget", split, entities);
+        put(roles, Roles.TWO_HOP_CONTROL, "twohop_control");
+        cut(roles, Roles.IMPLIED, "implied_forget", split, entities);
+        put(roles, Roles.IMPLIED_CONTROL, "implied_control");
+        return roles;
+    }
+
+    private Path file(String name) {
+        return data.resolve(name + ".jsonl");
+    }
+
+    private void put(Map<String, String> roles, String role, String name) {
+        if (Files.isRegularFile(file(name))) {
+            roles.put(role, file(name).toString());
+        }
+    }
+
+    /** The forget split's entities, from the world's manifest. */
+    private Set<String> entities(String split) {
+        Path manifest = data.resolve("manifest.json");
+        try {
+            JsonNode group = JSON.readTree(manifest.toFile()).path("entity_groups").path(split);
+            Set<String> out = new HashSet<>();
+            group.forEach(n -> out.add(n.asText()));
+            return out;
+        } catch (IOException e) {
+            throw LetheException.invalidInput(manifest + ": cannot read the world's entity groups: " + e.getMessage());
+        }
+    }
+
+    /** The items of a world file whose entity is one of the split's, in a file of their own. */
+    private void cut(Map<String, String> roles, String role, String name, String split, Set<String> entities) {
+        Path source = file(name);
+        if (!Files.isRegularFile(source) || entities.isEmpty()) {
+            return;
+        }
+        try {
+            StringBuilder kept = new StringBuilder();
+            for (String line : Files.readAllLines(source, StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && entities.contains(JSON.readTree(line).path("entity").asText())) {
+                    kept.append(line).append('\n');
+                }
+            }
+            if (kept.length() == 0) {
+                return;
+            }
+            Path target = derived.resolve(split).resolve(name + ".jsonl");
+            byte[] bytes = kept.toString().getBytes(StandardCharsets.UTF_8);
+            if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
+                Files.createDirectories(target.getParent());
+                Path temp = Files.createTempFile(target.getParent(), ".cut-", ".tmp");
+                Files.write(temp, bytes);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            roles.put(role, target.toString());
+        } catch (IOException e) {
+            throw LetheException.invalidInput(source + ": cannot cut it to the entities of " + split + ": " + e.getMessage());
+        }
+    }
+
+    /** @return the roles every comparison of this world evaluates, in report order */
+    static List<String> order() {
+        return Roles.ALL;
+    }
+}

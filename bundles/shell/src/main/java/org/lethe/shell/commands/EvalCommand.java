@@ -1,0 +1,147 @@
+package org.lethe.shell.commands;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.lethe.api.eval.ComparisonSpec;
+import org.lethe.api.eval.Evaluation;
+import org.lethe.api.eval.MetricResult;
+import org.lethe.api.model.ModelRef;
+import org.lethe.api.run.RunRecord;
+import org.lethe.api.run.RunSpec;
+import org.lethe.api.run.RunState;
+import org.lethe.shell.base.CommandSpec;
+import org.lethe.shell.base.Completion;
+import org.lethe.shell.base.Invocation;
+import org.lethe.shell.base.Option;
+import org.lethe.shell.base.Services;
+import org.lethe.shell.base.ShellCommand;
+import org.lethe.shell.base.Table;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code unlearn:eval}: evaluates one model version with every metric and the asked probes on a
+ * world's evaluation splits, as an EVALUATE run (followed like {@code unlearn:run}), then prints
+ * every result.
+ */
+@Component(service = ShellCommand.class)
+@GogoCommand(scope = ShellCommand.SCOPE, function = "eval")
+public final class EvalCommand extends ShellCommand {
+
+    static final String SUMMARY = "Evaluate a model version with every metric and the asked probes";
+
+    static final Option WORLD = Option.value('w', "world", "world",
+            "The world whose evaluation splits are read (default facts).", Completion.WORLD);
+    static final Option SPLIT = Option.value((char) 0, "split", "split",
+            "The forget split the evaluation is about (default forget05).", Completion.NONE);
+    static final Option PROBES = Option.value((char) 0, "probes", "names",
+            "Probes to run, comma-separated: 'all' (every installed probe) or 'none' (default none).", Completion.NONE);
+
+    static final CommandSpec SPEC = CommandSpec.command(SCOPE, "eval", SUMMARY)
+            .description("""
+                    Measures a model version with every installed metric of its modality on the world's
+                    evaluation splits for a forget split (forget, paraphrased, retain, world facts, holdout,
+                    two-hop and presupposing questions), and runs the asked probes, each on a private copy of
+                    the model. It runs as an evaluation run: queued behind other gradient work, followed
+                    (Ctrl-C cancels it), recorded, and not run again for the same model, data, probes and
+                    seed. Nothing is committed to the model store. docs/metrics.md and docs/probes.md define
+                    every number.""")
+            .option(Option.value('m', "model", "ref",
+                    "The model version to evaluate: an id (its base version) or id:version, e.g. facts-lm:2.",
+                    Completion.MODEL).mandatory())
+            .option(WORLD)
+            .option(SPLIT)
+            .option(PROBES)
+            .option(RunOptions.SEED)
+            .option(RunOptions.DRY_RUN)
+            .option(RunOptions.QUIET)
+            .example("unlearn:eval --model facts-lm:2")
+            .example("unlearn:eval -m facts-lm --split forget10 --probes all")
+            .exitStatuses(CommandSpec.EXIT_RUN)
+            .build();
+
+    private final Services services;
+    private final Clock clock;
+
+    /**
+     * @param services the services the command uses
+     */
+    @Activate
+    public EvalCommand(@Reference Services services) {
+        this.services = services;
+        this.clock = Clock.systemUTC();
+    }
+
+    /**
+     * The Gogo entry point.
+     *
+     * @param session the session
+     * @param args options and arguments
+     * @return nothing; the command prints its outcome
+     */
+    @Descriptor(SUMMARY + " (unlearn:eval --help)")
+    public Object eval(CommandSession session, @Descriptor("see unlearn:eval --help") String... args) {
+        return invoke(session, args);
+    }
+
+    @Override
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    protected Object execute(Invocation call) {
+        var args = call.args();
+        RunLauncher launcher = new RunLauncher(services, call, clock);
+        ModelRef model = launcher.model(args.required("model")).ref();
+        RunSpec spec = services.comparisons().evaluation(args.value("world").orElse("facts"),
+                args.value("split").orElse("forget05"), model, probes(args.value("probes")),
+                RunLauncher.seed(args.value("seed")));
+        Object result = launcher.start(spec, RunLauncher.Settings.NONE, args.flag("dry-run"), false, args.flag("quiet"));
+        if (!args.flag("dry-run")) {
+            RunSpec planned = services.runs().plan(spec);
+            Optional<RunRecord> record = services.runs().record(services.runs().keyOf(planned));
+            record.filter(r -> r.state() == RunState.COMMITTED)
+                    .flatMap(r -> services.evaluations().evaluation(r.key()))
+                    .ifPresent(e -> print(e, call.out()));
+        }
+        return result;
+    }
+
+    /** {@code none} → no probe; {@code all} → every installed probe; else the names given. */
+    static List<String> probes(Optional<String> text) {
+        if (text.isEmpty() || text.get().isBlank() || text.get().trim().equals("none")) {
+            return List.of();
+        }
+        if (text.get().trim().equals(ComparisonSpec.ALL_PROBES)) {
+            return List.of(ComparisonSpec.ALL_PROBES);
+        }
+        return Arrays.stream(text.get().split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    /** Every result, one line each, then the components that produced nothing. */
+    static void print(Evaluation evaluation, PrintStream out) {
+        Table table = Table.of("split", "metric", "version", "value", "better", "items");
+        for (MetricResult r : evaluation.results()) {
+            table.row(r.split(), r.metric(), r.version(), format(r.aggregate()),
+                    r.direction().name().toLowerCase(Locale.ROOT).replace("_is_better", "").replace('_', ' '),
+                    r.perItem().size() + (r.curve().isEmpty() ? "" : ", curve of " + r.curve().size()));
+        }
+        out.println("evaluation of " + evaluation.model() + ":");
+        out.print(table.render());
+        evaluation.failures().forEach((component, reason) -> out.println(component + " produced nothing: " + reason));
+        out.flush();
+    }
+
+    static String format(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4g", value) : "n/a";
+    }
+}
