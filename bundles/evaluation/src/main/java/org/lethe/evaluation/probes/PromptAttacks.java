@@ -77,7 +77,7 @@ public final class PromptAttacks implements Probe {
     /** Share of a kind's items that produced a prompt fitting the model: {@value}. */
     public static final String COVERAGE = "attack-coverage";
     /** Exact match on the control prompts of a kind (entities not forgotten): {@value}. */
-    public static final String SUPPRESSION = "suppression";
+    public static final String SUPPRESSION = "control-exact-match";
     /** Paraphrased questions: {@value}. */
     public static final String PARAPHRASE = "paraphrase";
     /** Question then statement of the same fact: {@value}. */

@@ -38,10 +38,10 @@ class PromptAttacksTest {
     @Test
     void everyKindWithItsControlAndCoverage() {
         List<MetricResult> results = probe(FIXTURE.roles());
-        assertEquals(List.of("paraphrase.attack-success", "paraphrase.attack-coverage", "paraphrase.suppression",
+        assertEquals(List.of("paraphrase.attack-success", "paraphrase.attack-coverage", "paraphrase.control-exact-match",
                 "direct.attack-success", "direct.attack-coverage",
-                "indirect.attack-success", "indirect.attack-coverage", "indirect.suppression",
-                "implied.attack-success", "implied.attack-coverage", "implied.suppression",
+                "indirect.attack-success", "indirect.attack-coverage", "indirect.control-exact-match",
+                "implied.attack-success", "implied.attack-coverage", "implied.control-exact-match",
                 "in-context.attack-success", "in-context.attack-coverage"), results.stream().map(MetricResult::key).toList());
         for (MetricResult r : results) {
             assertEquals("1", r.version());

@@ -237,33 +237,77 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
 
     @Override
     public List<String> generate(List<String> prompts, int maxTokens) {
-        List<String> out = new ArrayList<>();
-        try (NDManager scope = model.getNDManager().newSubManager()) {
-            for (String prompt : prompts) {
-                List<Integer> sequence = new ArrayList<>();
-                for (int id : tokenizer.encode(prompt)) {
-                    sequence.add(id);
-                }
-                sequence.add(WordTokenizer.SEP);
-                List<Integer> generated = new ArrayList<>();
-                for (int i = 0; i < maxTokens && sequence.size() < maxLength; i++) {
-                    // one free slot at the end: the logits there predict the next token from those before it
-                    long[] ids = new long[sequence.size() + 1];
-                    for (int t = 0; t < sequence.size(); t++) {
-                        ids[t] = sequence.get(t);
-                    }
-                    try (NDManager step = scope.newSubManager()) {
-                        NDArray tokens = step.create(ids, new Shape(1, ids.length));
-                        int next = (int) logits(tokens, false).get(0, ids.length - 1).argMax().getLong();
-                        if (next == WordTokenizer.EOS) {
-                            break;
-                        }
-                        sequence.add(next);
-                        generated.add(next);
-                    }
-                }
-                out.add(tokenizer.decode(generated.stream().mapToInt(Integer::intValue).toArray()));
+        List<String> out = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += GENERATE_BATCH) {
+            out.addAll(generateBatch(prompts.subList(from, Math.min(prompts.size(), from + GENERATE_BATCH)), maxTokens));
+        }
+        return out;
+    }
+
+    /** Prompts decoded together: one forward pass per generated position for the whole batch. */
+    static final int GENERATE_BATCH = 256;
+
+    /**
+     * Greedy decoding of a batch. Each row holds its prompt, the separator and what it generated so
+     * far, then one free slot whose logits predict the next token, then padding; the model is causal,
+     * so the padding after a row's free slot cannot change what that slot predicts, and a row decodes
+     * exactly as it would alone.
+     */
+    private List<String> generateBatch(List<String> prompts, int maxTokens) {
+        int n = prompts.size();
+        List<List<Integer>> sequences = new ArrayList<>(n);
+        List<List<Integer>> generated = new ArrayList<>(n);
+        boolean[] done = new boolean[n];
+        for (String prompt : prompts) {
+            List<Integer> sequence = new ArrayList<>();
+            for (int id : tokenizer.encode(prompt)) {
+                sequence.add(id);
             }
+            sequence.add(WordTokenizer.SEP);
+            sequences.add(sequence);
+            generated.add(new ArrayList<>());
+        }
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            for (int i = 0; i < maxTokens; i++) {
+                int width = 0;
+                List<Integer> rows = new ArrayList<>();
+                for (int r = 0; r < n; r++) {
+                    if (!done[r] && sequences.get(r).size() < maxLength) {
+                        rows.add(r);
+                        width = Math.max(width, sequences.get(r).size() + 1);
+                    } else {
+                        done[r] = true;
+                    }
+                }
+                if (rows.isEmpty()) {
+                    break;
+                }
+                long[] ids = new long[rows.size() * width];
+                for (int k = 0; k < rows.size(); k++) {
+                    List<Integer> sequence = sequences.get(rows.get(k));
+                    for (int t = 0; t < sequence.size(); t++) {
+                        ids[k * width + t] = sequence.get(t);
+                    }
+                }
+                try (NDManager step = scope.newSubManager()) {
+                    NDArray logits = logits(step.create(ids, new Shape(rows.size(), width)), false);
+                    long[] next = logits.argMax(2).toLongArray();
+                    for (int k = 0; k < rows.size(); k++) {
+                        int r = rows.get(k);
+                        int token = (int) next[k * width + sequences.get(r).size()];
+                        if (token == WordTokenizer.EOS) {
+                            done[r] = true;
+                        } else {
+                            sequences.get(r).add(token);
+                            generated.get(r).add(token);
+                        }
+                    }
+                }
+            }
+        }
+        List<String> out = new ArrayList<>(n);
+        for (List<Integer> tokens : generated) {
+            out.add(tokenizer.decode(tokens.stream().mapToInt(Integer::intValue).toArray()));
         }
         return out;
     }

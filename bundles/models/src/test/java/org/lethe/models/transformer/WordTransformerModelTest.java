@@ -178,6 +178,22 @@ class WordTransformerModelTest {
     }
 
     @Test
+    void batchedGreedyDecodingIsEachPromptDecodedAlone() {
+        try (WordTransformerModel lm = model(VOCABULARY, 3)) {
+            new FactsTraining(FactsTraining.Settings.DEFAULTS.withEpochs(60)).train(lm, QUESTIONS, ANSWERS, (s, e, l) -> { });
+            // prompts of different lengths in one batch: padding after a row's free slot changes nothing
+            List<String> prompts = List.of("where was alice born ?", "eat ?", "what does carol eat ?", "bob", "where was erin born ?");
+            List<String> alone = new java.util.ArrayList<>();
+            for (String prompt : prompts) {
+                alone.addAll(lm.generate(List.of(prompt), 4));
+            }
+            assertEquals(alone, lm.generate(prompts, 4));
+            assertEquals(List.of("paris", "rice", "lima"),
+                    List.of(alone.get(0), alone.get(2), alone.get(4)), "the memorised answers come back");
+        }
+    }
+
+    @Test
     void tokensAndAnswerMaskAreTinyLmsExactly() {
         List<String> prompts = List.of("Where was Alice born?", "what does zed eat ?", "dave , eat", "erin");
         List<String> answers = List.of("paris", "rice bread", "lima oslo paris", "unknownword");
