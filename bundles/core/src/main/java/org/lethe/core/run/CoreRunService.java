@@ -336,7 +336,10 @@ public final class CoreRunService implements RunService, EvaluationService {
                         + " has changed since the run was planned (fingerprint differs)");
             }
             data.put(role, read);
-            refs.put(role, new RunSpec.DataRef(file.toString(), read.data().fingerprint()));
+            // a world split keeps its name, so the run (and its key) does not depend on where the data
+            // folder is: the fingerprint pins the content
+            String source = ref2.source().startsWith("world:") ? ref2.source() : file.toString();
+            refs.put(role, new RunSpec.DataRef(source, read.data().fingerprint()));
         });
     }
 

@@ -337,7 +337,9 @@ class CoreRunServiceTest {
                 planned.data().get("forget").source());
         RunSpec explicit = new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("toy-lm")),
                 Map.of("forget", new RunSpec.DataRef("world:toy/forget", "")), List.of(), 1, Optional.empty());
-        assertEquals(planned.data(), service.plan(explicit).data());
+        RunSpec.DataRef named = service.plan(explicit).data().get("forget");
+        assertEquals("world:toy/forget", named.source(), "a world split keeps its name: the run does not depend on the folder");
+        assertEquals(planned.data().get("forget").fingerprint(), named.fingerprint());
         assertRefused(new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("toy-lm")),
                 Map.of("forget", new RunSpec.DataRef("forget99", "")), List.of(), 1, Optional.empty()), "no split 'forget99'");
         assertRefused(new RunSpec(RunSpec.Kind.UNLEARN, "ascent", "", Map.of(), Optional.of(ModelRef.parse("tiny")),

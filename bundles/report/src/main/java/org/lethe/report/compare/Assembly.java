@@ -165,7 +165,7 @@ final class Assembly {
 
     private void note(ComparisonRunner.EvaluationOutcome outcome) {
         outcome.record().spec().data().forEach((role, ref) -> fingerprints.putIfAbsent(role,
-                ref.fingerprint() + " " + java.nio.file.Path.of(ref.source()).getFileName()));
+                ref.fingerprint() + " " + ref.source()));
         outcome.evaluation().ifPresent(e -> {
             e.failures().forEach((component, reason) -> notes.add(component + " produced nothing: " + reason));
             components.putAll(versionsOf(outcome.record().spec().componentVersion()));

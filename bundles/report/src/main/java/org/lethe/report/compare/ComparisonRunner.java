@@ -315,8 +315,7 @@ public final class ComparisonRunner implements ComparisonService {
 
     private WorldLayout layout(String world, RunRecord training) {
         Path worldData = dataFolder.resolve("worlds").resolve(world).resolve(training.key().value());
-        return new WorldLayout(world, worldData.resolve("data"), dataFolder.resolve("comparisons").resolve("data")
-                .resolve(world).resolve(training.key().value()));
+        return new WorldLayout(world, worldData.resolve("data"));
     }
 
     private ModelRef trainedBy(String id, RunKey training) {

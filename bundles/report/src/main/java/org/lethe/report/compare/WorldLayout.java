@@ -32,17 +32,15 @@ final class WorldLayout {
 
     private final String world;
     private final Path data;
-    private final Path derived;
 
     /**
      * @param world the world's name
-     * @param data the training run's data folder ({@code worlds/<world>/<run>/data})
-     * @param derived where split-specific cuts of the world's files go
+     * @param data the training run's data folder ({@code worlds/<world>/<run>/data}); cuts of its files
+     *     for a split go beside them, as {@code <file>.<split>.jsonl}
      */
-    WorldLayout(String world, Path data, Path derived) {
+    WorldLayout(String world, Path data) {
         this.world = world;
         this.data = data;
-        this.derived = derived;
     }
 
     /** @return the base model's id */
@@ -61,7 +59,8 @@ final class WorldLayout {
 
     /**
      * @param split a forget split, {@code forget01}, {@code forget05} or {@code forget10}
-     * @return role → data file, for the roles the world has
+     * @return role → data source ({@code world:<world>/<split>}, which names the data independently of
+     *     where the data folder is), for the roles the world has
      * @throws LetheException (invalid input) for a split that is not a forget split of the world
      */
     Map<String, String> roles(String split) {
@@ -92,8 +91,12 @@ final class WorldLayout {
 
     private void put(Map<String, String> roles, String role, String name) {
         if (Files.isRegularFile(file(name))) {
-            roles.put(role, file(name).toString());
+            roles.put(role, source(name));
         }
+    }
+
+    private String source(String name) {
+        return "world:" + world + "/" + name;
     }
 
     /** The forget split's entities, from the world's manifest. */
@@ -125,7 +128,8 @@ final class WorldLayout {
             if (kept.length() == 0) {
                 return;
             }
-            Path target = derived.resolve(split).resolve(name + ".jsonl");
+            String cut = name + "." + split;
+            Path target = file(cut);
             byte[] bytes = kept.toString().getBytes(StandardCharsets.UTF_8);
             if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
                 Files.createDirectories(target.getParent());
@@ -133,7 +137,7 @@ final class WorldLayout {
                 Files.write(temp, bytes);
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            roles.put(role, target.toString());
+            roles.put(role, source(cut));
         } catch (IOException e) {
             throw LetheException.invalidInput(source + ": cannot cut it to the entities of " + split + ": " + e.getMessage());
         }

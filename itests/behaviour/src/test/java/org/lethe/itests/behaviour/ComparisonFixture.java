@@ -1,0 +1,248 @@
+package org.lethe.itests.behaviour;
+
+import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.lethe.api.ServiceProperties;
+import org.lethe.api.eval.Metric;
+import org.lethe.api.eval.Probe;
+import org.lethe.api.method.MethodDescriptor;
+import org.lethe.api.method.MethodRegistry;
+import org.lethe.api.method.UnlearningMethod;
+import org.lethe.api.run.RunContext;
+import org.lethe.api.run.RunRecord;
+import org.lethe.api.run.RunSpec;
+import org.lethe.api.run.RunState;
+import org.lethe.api.world.World;
+import org.lethe.core.config.SettingsValidator;
+import org.lethe.core.data.JsonlDataService;
+import org.lethe.core.run.CoreRunService;
+import org.lethe.core.store.FileModelStore;
+import org.lethe.models.transformer.WordTransformerArchitecture;
+import org.lethe.report.compare.ComparisonRunner;
+import org.lethe.worlds.facts.FactsCorpusWriter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * A whole comparison stack in one folder, outside OSGi: a fresh store and run service with the
+ * word-transformer architecture, the four methods, every metric and probe of the evaluation bundle
+ * (bound with the service properties of their own component descriptions), the {@code facts} world
+ * and the comparison harness over them. The world's training run writes the world's corpus and
+ * commits the base and forget10 gold models of {@link FactsFixture}'s training cache (the world's
+ * recipe, trained once per build), so a comparison here costs only its method and evaluation runs.
+ */
+final class ComparisonFixture implements AutoCloseable {
+
+    /** The classes of the evaluation bundle's services. */
+    static final List<String> EVALUATION_SERVICES = List.of(
+            "org.lethe.evaluation.metrics.ExactMatchMetric", "org.lethe.evaluation.metrics.AnswerProbabilityMetric",
+            "org.lethe.evaluation.metrics.TruthRatioMetric", "org.lethe.evaluation.metrics.RougeLRecallMetric",
+            "org.lethe.evaluation.metrics.ModelUtilityMetric", "org.lethe.evaluation.metrics.LossMembershipMetric",
+            "org.lethe.evaluation.metrics.MinKMembershipMetric", "org.lethe.evaluation.probes.Relearning",
+            "org.lethe.evaluation.probes.PromptAttacks", "org.lethe.evaluation.probes.CorrectiveRelearning");
+
+    private final Path folder;
+    private final FileModelStore store;
+    private final CoreRunService service;
+    private final ComparisonRunner runner;
+
+    /**
+     * @param folder a folder of its own (emptied first)
+     */
+    ComparisonFixture(Path folder) {
+        FactsFixture facts = FactsFixture.get();
+        this.folder = folder;
+        try {
+            deleteTree(folder);
+            Files.createDirectories(folder);
+            store = new FileModelStore(folder.resolve("models"));
+            Map<String, MethodBundle> methods = new LinkedHashMap<>();
+            facts.methods().forEach(m -> methods.put(m.name(), m));
+            MethodRegistry registry = new MethodRegistry() {
+                @Override
+                public List<MethodDescriptor> methods() {
+                    return methods.values().stream().map(MethodBundle::descriptor).toList();
+                }
+
+                @Override
+                public Optional<MethodDescriptor> method(String name) {
+                    return Optional.ofNullable(methods.get(name)).map(MethodBundle::descriptor);
+                }
+            };
+            service = new CoreRunService(store, new JsonlDataService(), new SettingsValidator(), registry, folder);
+            service.engine(Engine.getEngine("PyTorch"));
+            service.bindArchitecture(new WordTransformerArchitecture(),
+                    Map.of(ServiceProperties.ARCHITECTURE, WordTransformerArchitecture.NAME));
+            for (MethodBundle bundle : methods.values()) {
+                service.bindUnlearning((UnlearningMethod) bundle.implementation().getConstructor().newInstance(),
+                        Map.of(ServiceProperties.METHOD, bundle.name()));
+            }
+            for (String name : EVALUATION_SERVICES) {
+                Class<?> type = Class.forName(name);
+                Map<String, Object> props = componentProperties(type);
+                Object instance = type.getConstructor().newInstance();
+                if (instance instanceof Metric metric) {
+                    service.bindMetric(metric, props);
+                } else {
+                    service.bindProbe((Probe) instance, props);
+                }
+            }
+            service.bindWorld(new CachedFactsWorld(facts), new WorldReference());
+            RunRecord training = service.await(service.submit(new RunSpec(RunSpec.Kind.TRAIN, "facts", "", Map.of(),
+                    Optional.empty(), Map.of(), List.of(), FactsFixture.SEED, Optional.empty())), Duration.ofMinutes(5));
+            if (training.state() != RunState.COMMITTED) {
+                throw new IllegalStateException("the world's training run ended " + training.state() + " " + training.reason());
+            }
+            runner = new ComparisonRunner(service, service, store, registry, null, folder,
+                    Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+            runner.engine(Engine.getEngine("PyTorch"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ReflectiveOperationException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the comparison harness */
+    ComparisonRunner runner() {
+        return runner;
+    }
+
+    /** @return the run service */
+    CoreRunService service() {
+        return service;
+    }
+
+    /** @return the folder it works in */
+    Path folder() {
+        return folder;
+    }
+
+    @Override
+    public void close() {
+        service.deactivate();
+    }
+
+    /** The properties a component's description (bnd's {@code OSGI-INF/<class>.xml}) registers it with. */
+    static Map<String, Object> componentProperties(Class<?> type) {
+        URL url = type.getClassLoader().getResource("OSGI-INF/" + type.getName() + ".xml");
+        if (url == null) {
+            throw new IllegalStateException("no component description for " + type.getName() + " on the classpath");
+        }
+        try (var in = url.openStream()) {
+            Element root = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement();
+            Map<String, Object> props = new LinkedHashMap<>();
+            NodeList list = root.getElementsByTagName("property");
+            for (int i = 0; i < list.getLength(); i++) {
+                Element p = (Element) list.item(i);
+                props.put(p.getAttribute("name"), p.getAttribute("value"));
+            }
+            return props;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the component description of " + type.getName(), e);
+        }
+    }
+
+    /**
+     * The facts world of seed {@value FactsFixture#SEED} whose training writes its corpus and returns
+     * the models {@link FactsFixture} trained with the world's recipe (from the training cache).
+     */
+    private static final class CachedFactsWorld implements World {
+        private final FactsFixture facts;
+
+        CachedFactsWorld(FactsFixture facts) {
+            this.facts = facts;
+        }
+
+        @Override
+        public List<String> splits() {
+            return facts.world().splitNames();
+        }
+
+        @Override
+        public List<String> models() {
+            return facts.trained().stream().map(TrainedModelCache.Entry::name).toList();
+        }
+
+        @Override
+        public List<TrainedModel> train(Path corpus, Path output, RunContext run) {
+            FactsCorpusWriter.write(facts.world(), output.resolve("data"));
+            return facts.trained().stream().map(e -> new TrainedModel(e.name(), WordTransformerArchitecture.NAME,
+                    e.config(), e.folder())).toList();
+        }
+    }
+
+    /** The service reference a world is bound with outside OSGi: its name, no bundle. */
+    private static final class WorldReference implements ServiceReference<World> {
+        @Override
+        public Object getProperty(String key) {
+            return ServiceProperties.WORLD.equals(key) ? "facts" : null;
+        }
+
+        @Override
+        public String[] getPropertyKeys() {
+            return new String[] {ServiceProperties.WORLD};
+        }
+
+        @Override
+        public Bundle getBundle() {
+            return null;
+        }
+
+        @Override
+        public Bundle[] getUsingBundles() {
+            return new Bundle[0];
+        }
+
+        @Override
+        public boolean isAssignableTo(Bundle bundle, String className) {
+            return true;
+        }
+
+        @Override
+        public int compareTo(Object reference) {
+            return 0;
+        }
+
+        @Override
+        public java.util.Dictionary<String, Object> getProperties() {
+            java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+            props.put(ServiceProperties.WORLD, "facts");
+            return props;
+        }
+
+        @Override
+        public <A> A adapt(Class<A> type) {
+            return null;
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+}
