@@ -65,6 +65,7 @@ final class Assembly {
         final Report.RowKind kind;
         final String version;
         final List<SeedData> seeds = new ArrayList<>();
+        final Map<String, SortedMap<Integer, List<Double>>> protocolCurves = new LinkedHashMap<>();
 
         RowData(Report.RowKind kind, String version) {
             this.kind = kind;
@@ -115,6 +116,34 @@ final class Assembly {
         descriptor.config().ifPresent(schema -> schema.attributes().forEach(a -> full.put(a.key(), String.join(",", a.defaults()))));
         full.putAll(settings);
         configs.put(name, full);
+    }
+
+    /** A note for the report's reader. */
+    void note(String note) {
+        notes.add(note);
+    }
+
+    /**
+     * The state after one request of the sequential protocol: forget exact match, model utility and
+     * forget quality (against that split's gold models, pooled) as curves over requests.
+     */
+    void sequential(String name, int request, Evaluation evaluation, List<Evaluation> gold) {
+        RowData row = rows.get(name);
+        find(evaluation, Roles.FORGET, "exact-match").ifPresent(r -> point(row, "sequential.forget-exact-match", request, r.aggregate()));
+        evaluation.results().stream().filter(r -> r.metric().equals("model-utility")).findFirst()
+                .ifPresent(r -> point(row, "sequential.model-utility", request, r.aggregate()));
+        find(evaluation, Roles.FORGET, TRUTH_RATIO).ifPresent(tr -> {
+            double[] pooled = gold.stream().flatMap(g -> find(g, Roles.FORGET, TRUTH_RATIO).stream())
+                    .flatMap(g -> g.perItem().values().stream()).mapToDouble(Double::doubleValue).toArray();
+            double[] own = tr.perItem().values().stream().mapToDouble(Double::doubleValue).toArray();
+            if (own.length > 0 && pooled.length > 0) {
+                point(row, "sequential.forget-quality", request, KolmogorovSmirnov.twoSample(own, pooled).pValue());
+            }
+        });
+    }
+
+    private static void point(RowData row, String curve, int step, double value) {
+        row.protocolCurves.computeIfAbsent(curve, k -> new TreeMap<>()).computeIfAbsent(step, k -> new ArrayList<>()).add(value);
     }
 
     void partial() {
@@ -262,6 +291,8 @@ final class Assembly {
                     });
                 }
             }
+            row.protocolCurves.forEach((key, steps) -> steps.forEach((step, v) -> curves
+                    .computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(step, k -> new ArrayList<>()).addAll(v)));
             Optional<String> rowFailure = row.seeds.stream().map(SeedData::reason).flatMap(Optional::stream).findFirst();
             Map<String, Report.Cell> cells = new LinkedHashMap<>();
             for (String key : columns.keySet()) {

@@ -51,6 +51,16 @@ public final class ComparisonRunner implements ComparisonService {
     /** Framework property naming the data folder (set by the launcher). */
     static final String DATA_PROPERTY = "lethe.data";
 
+    /**
+     * The sequential-requests protocol, run by the harness since it runs the methods themselves:
+     * {@value}. Several forget requests one after another (forget01, then the rest of forget05, ...),
+     * utility and forget quality after each.
+     */
+    public static final String SEQUENTIAL = "sequential";
+
+    /** The metrics the protocols' evaluations use (a subset, to keep the comparison within budget). */
+    static final String PROTOCOL_METRICS = "exact-match,truth-ratio,model-utility";
+
     /** How long the harness waits between looks at a run it waits for. */
     private static final Duration POLL = Duration.ofMillis(250);
 
@@ -147,6 +157,7 @@ public final class ComparisonRunner implements ComparisonService {
                 throw LetheException.invalidInput("settings given for '" + name + "', which is not compared");
             }
         }
+        List<String> protocols = protocols(spec.probes());
         List<String> probes = probes(spec.probes());
         Assembly assembly = new Assembly(spec, clock);
         Progress progress = new Progress(listener, 1);
@@ -245,8 +256,87 @@ public final class ComparisonRunner implements ComparisonService {
                 assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
             }
         }
+        if (protocols.contains(SEQUENTIAL)) {
+            sequential(spec, layout, training, original, assembly, progress, listener);
+        }
         progress.step("assembling the report");
         return assembly.report();
+    }
+
+    /**
+     * Sequential requests: for every seed and method, each request unlearns its own forget items from
+     * the previous request's model; after each, the model is evaluated on the cumulative split and
+     * compared with that split's gold models.
+     */
+    private void sequential(ComparisonSpec spec, WorldLayout layout, RunRecord training, ModelRef original,
+            Assembly assembly, Progress progress, Listener listener) throws InterruptedException {
+        List<WorldLayout.Request> requests = layout.sequence(spec.split());
+        Map<String, List<Evaluation>> gold = new LinkedHashMap<>();
+        for (WorldLayout.Request request : requests) {
+            List<Evaluation> evaluations = new ArrayList<>();
+            for (int n = 0; ; n++) {
+                Optional<ModelRef> ref = optionalTrainedBy(layout.goldModel(request.split(), n), training.key());
+                if (ref.isEmpty() || cancelled(listener, assembly)) {
+                    break;
+                }
+                progress.step("sequential: gold model " + ref.get() + ": evaluating");
+                evaluate(protocolEvaluation(layout.roles(request.split()), ref.get(), spec.firstSeed() + n), listener)
+                        .evaluation().ifPresent(evaluations::add);
+            }
+            gold.put(request.split(), evaluations);
+        }
+        for (int s = 0; s < spec.seeds(); s++) {
+            long seed = spec.firstSeed() + s;
+            for (String name : spec.methods()) {
+                ModelRef model = original;
+                for (int k = 0; k < requests.size() && !cancelled(listener, assembly); k++) {
+                    WorldLayout.Request request = requests.get(k);
+                    Map<String, String> roles = layout.roles(request.split());
+                    progress.step("sequential: " + name + " seed " + seed + ": request " + (k + 1) + " of " + requests.size());
+                    Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+                    data.put("forget", new RunSpec.DataRef(request.forget(), ""));
+                    data.put("retain", new RunSpec.DataRef(roles.get("retain"), ""));
+                    data.put("holdout", new RunSpec.DataRef(roles.get("holdout"), ""));
+                    RunRecord record;
+                    try {
+                        record = await(runs.submit(new RunSpec(RunSpec.Kind.UNLEARN, name, "",
+                                spec.settings().getOrDefault(name, Map.of()), Optional.of(model), data, List.of(), seed,
+                                spec.budget())), listener);
+                    } catch (LetheException e) {
+                        assembly.note("sequential: " + name + " seed " + seed + " request " + (k + 1) + " refused: " + e.getMessage());
+                        break;
+                    }
+                    if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
+                        assembly.note("sequential: " + name + " seed " + seed + " request " + (k + 1) + " "
+                                + record.state().name().toLowerCase() + record.reason().map(r -> ": " + r).orElse(""));
+                        break;
+                    }
+                    model = record.result().get();
+                    EvaluationOutcome outcome = evaluate(protocolEvaluation(roles, model, seed), listener);
+                    if (outcome.evaluation().isEmpty()) {
+                        assembly.note("sequential: " + name + " seed " + seed + " request " + (k + 1)
+                                + ": the evaluation " + outcome.record().state().name().toLowerCase());
+                        break;
+                    }
+                    assembly.sequential(name, k + 1, outcome.evaluation().get(), gold.get(request.split()));
+                }
+            }
+        }
+    }
+
+    private static RunSpec protocolEvaluation(Map<String, String> roles, ModelRef model, long seed) {
+        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+        roles.forEach((role, source) -> data.put(role, new RunSpec.DataRef(source, "")));
+        return new RunSpec(RunSpec.Kind.EVALUATE, PROTOCOL_METRICS, "", Map.of(), Optional.of(model), data, List.of(), seed,
+                Optional.empty());
+    }
+
+    /** The harness's own protocols among the asked probes ({@value ComparisonSpec#ALL_PROBES}: every one). */
+    private static List<String> protocols(List<String> asked) {
+        if (asked.equals(List.of(ComparisonSpec.ALL_PROBES))) {
+            return List.of(SEQUENTIAL);
+        }
+        return asked.stream().filter(SEQUENTIAL::equals).toList();
     }
 
     private boolean cancelled(Listener listener, Assembly assembly) {
@@ -304,7 +394,21 @@ public final class ComparisonRunner implements ComparisonService {
             }
             return all.stream().distinct().sorted().toList();
         }
-        return asked;
+        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL)).toList();
+        if (context != null) {
+            for (String name : services) {
+                try {
+                    if (context.getServiceReferences(org.lethe.api.eval.Probe.class,
+                            "(" + org.lethe.api.ServiceProperties.PROBE + "=" + name + ")").isEmpty()) {
+                        throw LetheException.invalidInput("unknown probe '" + name + "' (the harness's own: " + SEQUENTIAL
+                                + "; unlearn:eval --help says how to list the installed ones)");
+                    }
+                } catch (org.osgi.framework.InvalidSyntaxException e) {
+                    throw LetheException.invalidInput("'" + name + "' is not a probe name");
+                }
+            }
+        }
+        return services;
     }
 
     /** The newest committed training run of a world. */

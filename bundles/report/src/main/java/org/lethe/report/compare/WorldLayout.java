@@ -113,7 +113,7 @@ final class WorldLayout {
     }
 
     /** The items of a world file whose entity is one of the split's, in a file of their own. */
-    private void cut(Map<String, String> roles, String role, String name, String split, Set<String> entities) {
+    private void cut(Map<String, String> roles, String role, String name, String suffix, Set<String> entities) {
         Path source = file(name);
         if (!Files.isRegularFile(source) || entities.isEmpty()) {
             return;
@@ -128,7 +128,7 @@ final class WorldLayout {
             if (kept.length() == 0) {
                 return;
             }
-            String cut = name + "." + split;
+            String cut = name + "." + suffix;
             Path target = file(cut);
             byte[] bytes = kept.toString().getBytes(StandardCharsets.UTF_8);
             if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
@@ -139,8 +139,53 @@ final class WorldLayout {
             }
             roles.put(role, source(cut));
         } catch (IOException e) {
-            throw LetheException.invalidInput(source + ": cannot cut it to the entities of " + split + ": " + e.getMessage());
+            throw LetheException.invalidInput(source + ": cannot cut it (" + suffix + "): " + e.getMessage());
         }
+    }
+
+    /**
+     * The forget requests of the sequential protocol for a split: the world's forget splits up to it,
+     * smallest first (forget01, forget05, forget10 are nested), each request forgetting only the
+     * entities the previous ones did not.
+     *
+     * @param split the comparison's forget split
+     * @return each request: the cumulative split (whose evaluation roles and gold models apply after
+     *     it) and the source of the request's own forget items
+     */
+    List<Request> sequence(String split) {
+        roles(split);
+        int last = Integer.parseInt(FORGET.matcher(split).replaceAll("$1"));
+        List<Request> out = new java.util.ArrayList<>();
+        String previous = null;
+        for (String candidate : List.of("forget01", "forget05", "forget10")) {
+            int percent = Integer.parseInt(candidate.substring("forget".length()));
+            if (percent > last || !Files.isRegularFile(file(candidate))) {
+                continue;
+            }
+            if (previous == null) {
+                out.add(new Request(candidate, source(candidate)));
+            } else {
+                Set<String> entities = new HashSet<>(entities(candidate));
+                entities.removeAll(entities(previous));
+                Map<String, String> cut = new LinkedHashMap<>();
+                cut(cut, "forget", candidate, "minus-" + previous, entities);
+                if (cut.isEmpty()) {
+                    continue;
+                }
+                out.add(new Request(candidate, cut.get("forget")));
+            }
+            previous = candidate;
+        }
+        return out;
+    }
+
+    /**
+     * One request of the sequential protocol.
+     *
+     * @param split the cumulative forget split after this request
+     * @param forget the source of the items this request forgets
+     */
+    record Request(String split, String forget) {
     }
 
     /** @return the roles every comparison of this world evaluates, in report order */

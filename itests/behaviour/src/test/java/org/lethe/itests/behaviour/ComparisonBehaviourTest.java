@@ -132,6 +132,27 @@ class ComparisonBehaviourTest {
         }
     }
 
+    @Test
+    void sequentialRequestsReportUtilityAndForgettingAfterEachRequest() throws Exception {
+        ComparisonSpec spec = new ComparisonSpec("facts", FactsFixture.FORGET, List.of("flat"), Map.of(), 1, 0,
+                List.of(org.lethe.report.compare.ComparisonRunner.SEQUENTIAL), Optional.empty());
+        try (ComparisonFixture f = new ComparisonFixture(TARGET.resolve("comparison-sequential"))) {
+            Report report = f.runner().compare(spec, QUIET);
+            Report.Row flat = row(report, "flat");
+            // forget01, then the rest of forget05, then the rest of forget10: three requests
+            assertEquals(List.of(1, 2, 3), List.copyOf(flat.curves().get("sequential.forget-exact-match").keySet()));
+            assertEquals(List.of(1, 2, 3), List.copyOf(flat.curves().get("sequential.model-utility").keySet()));
+            // after the last request the model has forgotten forget10 (the original knows all of it) and
+            // is compared with forget10's gold model; the fixture trains no gold model for the smaller splits
+            assertTrue(flat.curves().get("sequential.forget-exact-match").get(3).mean() < 1.0);
+            assertEquals(List.of(3), List.copyOf(flat.curves().get("sequential.forget-quality").keySet()));
+            // each request starts from the previous one's model: utility does not come back
+            double first = flat.curves().get("sequential.model-utility").get(1).mean();
+            double last = flat.curves().get("sequential.model-utility").get(3).mean();
+            assertTrue(last <= first + 0.05, "utility after request 1 " + first + ", after request 3 " + last);
+        }
+    }
+
     private static Report.Row row(Report report, String name) {
         return report.rows().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
