@@ -49,7 +49,7 @@ public final class TrainCommand extends ShellCommand {
                     committed as a new root version produced by the run. Trained models are cached: training
                     the same world with the same seed (and corpus) again runs nothing.
 
-                    unlearn:worlds lists the worlds installed; the distribution does not ship one yet.""")
+                    unlearn:worlds lists the worlds installed; the distribution ships facts.""")
             .operand(Operand.required("world", "The world to build (unlearn:worlds lists them).", Completion.WORLD))
             .option(Option.value((char) 0, "corpus", "folder",
                     "A user corpus instead of the generator: a folder with train.jsonl, forget.jsonl, retain.jsonl"
@@ -103,7 +103,7 @@ public final class TrainCommand extends ShellCommand {
         if (!worlds.contains(world)) {
             if (worlds.isEmpty()) {
                 throw LetheException.invalidInput("unknown world '" + Text.printable(world) + "': no world is installed"
-                        + " (the built-in worlds are not part of the distribution yet; a world bundle in deploy/ adds one;"
+                        + " (the org.lethe.worlds bundle is not active; a world bundle in deploy/ adds one;"
                         + " unlearn:worlds lists what is installed)");
             }
             throw Names.unknown("world", world, worlds, "unlearn:worlds");
