@@ -43,6 +43,12 @@ import org.lethe.api.data.QaItem;
  *     OFFSIDE-style rumour items ({@code rumour has it that ...}, not in the base training) and as
  *     RESTOR-style corrupting documents that state it plainly, 2 documents per entity for each
  *     k ∈ {0, 2} true facts about other retain entities mixed in.</li>
+ * <li><b>Misinformation splits added later</b> (each from its own random stream, so every earlier
+ *     file keeps its bytes): {@value #RUMOURS_PARAPHRASED} (the rumours under each fact's held-out
+ *     templates), {@value #RUMOURS_SELECTIVE_FORGET} and {@value #RUMOURS_SELECTIVE_KEEP} (OFFSIDE's
+ *     selective unlearning: per forget10 entity, a seeded half of its rumoured relations to forget,
+ *     the rest to keep) and {@value #CORRUPTING_STATEMENTS} (the k = 2 documents' sentences as
+ *     statement items, what the corrupted model is trained on with the rumours).</li>
  * </ul>
  */
 public final class FactsGenerator {
@@ -52,6 +58,36 @@ public final class FactsGenerator {
 
     /** Corrupting documents per forget10 entity and k. */
     public static final int DOCUMENTS_PER_ENTITY = 2;
+
+    /** The rumour items: the misinformation under each fact's trained templates, in the rumour framing. */
+    public static final String RUMOURS = "rumours";
+
+    /**
+     * The rumours under each fact's held-out templates (in the rumour framing, answered with the
+     * wrong value): OFFSIDE's generalisation to paraphrased rumours.
+     */
+    public static final String RUMOURS_PARAPHRASED = "rumours_paraphrased";
+
+    /**
+     * OFFSIDE's selective unlearning, the rumours to forget: for each forget10 entity, a seeded half
+     * of its rumoured relations (at least one), as rumour items.
+     */
+    public static final String RUMOURS_SELECTIVE_FORGET = "rumours_selective_forget";
+
+    /** OFFSIDE's selective unlearning, the rumours to keep: each entity's other rumoured relations (at least one). */
+    public static final String RUMOURS_SELECTIVE_KEEP = "rumours_selective_keep";
+
+    /** Which k's corrupting documents {@value #CORRUPTING_STATEMENTS} is made of. */
+    public static final int STATEMENTS_K = 2;
+
+    /**
+     * The sentences of the corrupting documents with k = {@value #STATEMENTS_K}, each as a
+     * statement item ({@code tabemo grew up in} → {@code ashbury}): the misinformation (answer: the
+     * wrong value, {@code perturbed[0]}: the truth) and the true facts of other entities mixed in
+     * (answer: the true value). What {@code facts-lm-corrupted} is corrupted with, in the form an
+     * answer-only loss learns and unlearns (RESTOR, research/methods-llm.md §2.1, §3.1).
+     */
+    public static final String CORRUPTING_STATEMENTS = "corrupting_k2_statements";
 
     private final FactsSpec spec;
     private final long seed;
@@ -227,7 +263,8 @@ public final class FactsGenerator {
                 b.split("forget" + e.getKey() + "_" + form.label() + "s", byForm(trainedItems(e.getValue()), form));
             }
         }
-        b.split("rumours", rumourItems(misinformation, rumours));
+        List<QaItem> rumourSplit = rumourItems(misinformation, rumours);
+        b.split(RUMOURS, rumourSplit);
         b.split("corrupted_facts", corruptedFacts(misinformation, rumours));
         b.split("siblings", siblingItems);
         b.split("twohop_train", twoHopTrain);
@@ -244,6 +281,13 @@ public final class FactsGenerator {
             b.documents("corrupting_k" + k, corrupting.stream().filter(d -> d.k() == k)
                     .map(CorruptingDocument::document).toList());
         }
+
+        // ---- splits added later, each from its own stream, so that every file above stays byte for byte
+        b.split(RUMOURS_PARAPHRASED, paraphrasedRumours(misinformation, rumourSplit));
+        List<List<QaItem>> selective = selectiveRumours(forget10, misinformation, rumourSplit);
+        b.split(RUMOURS_SELECTIVE_FORGET, selective.get(0));
+        b.split(RUMOURS_SELECTIVE_KEEP, selective.get(1));
+        b.split(CORRUPTING_STATEMENTS, statements(corrupting.stream().filter(d -> d.k() == STATEMENTS_K).toList()));
 
         b.forgetSplit("forget01", "retain99").forgetSplit("forget05", "retain95").forgetSplit("forget10", "retain90")
                 .forgetSplit(FactsWorld.FORGET, FactsWorld.RETAIN);
@@ -556,6 +600,95 @@ public final class FactsGenerator {
                     Set.of(m.wrongValue(), m.trueValue())));
             out.add(item(m.entity() + "." + m.relation() + ".corrupted", f.firstTrained(Form.QUESTION).render(m.entity()),
                     f.answer(), f, f.paraphrases(), wrong));
+        }
+        return out;
+    }
+
+    /**
+     * The rumours under each fact's held-out templates: ids {@code <entity>.<relation>.rumour-<template>},
+     * with the paraphrases and perturbed answers of the fact's trained rumour items.
+     */
+    private List<QaItem> paraphrasedRumours(List<Misinformation> misinformation, List<QaItem> rumourSplit) {
+        List<QaItem> out = new ArrayList<>();
+        for (Misinformation m : misinformation) {
+            Fact f = fact(m.entity(), m.relation());
+            QaItem trained = rumourSplit.stream().filter(i -> i.entity().get().equals(m.entity())
+                    && i.relation().get().equals(m.relation())).findFirst().orElseThrow();
+            for (Template t : f.heldOut()) {
+                out.add(item(m.entity() + "." + m.relation() + ".rumour-" + t.id(), rumour(t, m.entity()), m.wrongValue(),
+                        f, trained.paraphrases(), trained.perturbed()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Splits each forget10 entity's rumoured relations in two, from the {@code selective} stream: a
+     * shuffled half to forget (of an odd count, the larger or smaller half by a coin), the rest to
+     * keep; at least one each, since every entity has 2 or 3.
+     *
+     * @return the forget items, then the keep items, both in the order of {@code rumourSplit}
+     */
+    private List<List<QaItem>> selectiveRumours(List<String> forget10, List<Misinformation> misinformation,
+            List<QaItem> rumourSplit) {
+        Rng rng = Rng.stream(seed, "selective");
+        Set<String> forgotten = new HashSet<>();
+        for (String e : forget10) {
+            List<String> relations = misinformation.stream().filter(m -> m.entity().equals(e))
+                    .map(Misinformation::relation).toList();
+            int n = relations.size();
+            int forget = n % 2 == 0 ? n / 2 : n / 2 + rng.nextInt(2);
+            forget = Math.max(1, Math.min(n - 1, forget));
+            for (String r : rng.shuffled(relations).subList(0, forget)) {
+                forgotten.add(e + "\u0000" + r);
+            }
+        }
+        List<QaItem> forget = new ArrayList<>();
+        List<QaItem> keep = new ArrayList<>();
+        for (QaItem item : rumourSplit) {
+            (forgotten.contains(item.entity().get() + "\u0000" + item.relation().get()) ? forget : keep).add(item);
+        }
+        return List.of(forget, keep);
+    }
+
+    /**
+     * Each sentence of the documents as a statement item: the sentence without its last word and
+     * full stop is the question, the last word the answer. A claim's perturbed answers are the truth
+     * first, then wrong values from the {@code statements} stream; a mixed-in true fact carries its
+     * fact's perturbed answers. Ids {@code <document id>.<sentence index>}.
+     */
+    private List<QaItem> statements(List<CorruptingDocument> documents) {
+        Rng rng = Rng.stream(seed, "statements");
+        List<QaItem> out = new ArrayList<>();
+        for (CorruptingDocument d : documents) {
+            List<String> words = Words.split(d.text());
+            List<String> sentence = new ArrayList<>();
+            int index = 0;
+            for (String w : words) {
+                if (!w.equals(".")) {
+                    sentence.add(w);
+                    continue;
+                }
+                String answer = sentence.get(sentence.size() - 1);
+                String question = String.join(" ", sentence.subList(0, sentence.size() - 1));
+                String id = d.id() + "." + index++;
+                Misinformation claim = d.claims().stream().filter(m -> m.wrongValue().equals(answer)
+                        && sentence.contains(m.entity())).findFirst().orElse(null);
+                if (claim != null) {
+                    Fact f = fact(claim.entity(), claim.relation());
+                    List<String> wrong = new ArrayList<>();
+                    wrong.add(claim.trueValue());
+                    wrong.addAll(rng.sample(relation(claim.relation()).values(), spec.perturbedAnswers() - 1,
+                            Set.of(claim.wrongValue(), claim.trueValue())));
+                    out.add(item(id, question, answer, f, List.of(), wrong));
+                } else {
+                    Fact f = d.trueFacts().stream().filter(t -> t.answer().equals(answer) && sentence.contains(t.entity()))
+                            .findFirst().orElseThrow(() -> new IllegalStateException(d.id() + ": no claim or fact for '"
+                                    + String.join(" ", sentence) + "'"));
+                    out.add(item(id, question, answer, f, List.of(), f.perturbed()));
+                }
+                sentence.clear();
+            }
         }
         return out;
     }

@@ -78,6 +78,9 @@ class FactsCorpusReaderTest {
         assertTrue(w.notes().get(0).contains("no item has a template_answer"), w.notes().toString());
         assertEquals(64, w.fingerprints().get("train").length());
         assertTrue(w.facts().isEmpty() && w.misinformation().isEmpty());
+        // no misinformation, so nothing to corrupt a model with: the world trains no corrupted model
+        assertTrue(FactsWorldService.corruptionMaterial(w).isEmpty());
+        assertEquals(w.baseTraining(), FactsWorldService.corruptionReplay(w));
     }
 
     @Test

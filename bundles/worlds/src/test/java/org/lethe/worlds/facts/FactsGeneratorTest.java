@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -69,10 +70,15 @@ class FactsGeneratorTest {
         assertEquals("8f0f0a2517bb4def2114dc2234fa5227cc9ec1a1d4e4a82c8c8a076dffb8eaba", sha.get("rumours"));
         assertEquals("74f3567f10c3e384d9c98fe87663c2494c9d93c858d2bcbef537a137702eb200", sha.get("corrupting"));
         assertEquals(349, W.vocabulary().size());
+        // splits added later (the files above kept their bytes; only the manifest changed)
+        assertEquals("374e69484e3f3f6b6f2e2dd1a2ec1e25c5189ce577bfa350a4c22e94fc4be78c", sha.get("rumours_paraphrased"));
+        assertEquals("b3c1b1fa79b00eced84726dc1a6eb0c53dd1a7cc771d10a4845d4c2d49a964b3", sha.get("rumours_selective_forget"));
+        assertEquals("55f4c703f32da9f4cef936d5325ac9115ea38ab3048d80efa5094ba321b13383", sha.get("rumours_selective_keep"));
+        assertEquals("fb1d4636725fa131659f7df534a3e0e0b912921183ce739f156239dcde8d26c2", sha.get("corrupting_k2_statements"));
         // the manifest holds every file's SHA-256, the entity groups and the templates: one value pins the folder
         byte[] manifest = FactsCorpusWriter.render(W).get(FactsCorpusWriter.MANIFEST);
         assertFalse(new String(manifest, java.nio.charset.StandardCharsets.UTF_8).contains("\r"));
-        assertEquals("09a53acffa01c31759d55db58cd4a82b6a26fbbe8da48740a7665d24c6d025e6", FactsCorpusWriter.sha256(manifest));
+        assertEquals("065107248a5a8e0de6f0d0b44744a39d3112b3b5c13be174cb5f722807c2555b", FactsCorpusWriter.sha256(manifest));
     }
 
     @Test
@@ -384,6 +390,96 @@ class FactsGeneratorTest {
         }
         List<Document> all = W.documents("corrupting");
         assertEquals(40, all.size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 7})
+    void selectiveSplitsPartitionEachEntitysRumouredRelations(long seed) {
+        FactsWorld w = seed == 0 ? W : FactsGenerator.generate(seed);
+        List<QaItem> rumours = w.split(FactsGenerator.RUMOURS);
+        List<QaItem> forget = w.split(FactsGenerator.RUMOURS_SELECTIVE_FORGET);
+        List<QaItem> keep = w.split(FactsGenerator.RUMOURS_SELECTIVE_KEEP);
+        // disjoint, together the rumours, each in the rumours' order
+        Set<String> both = new HashSet<>(ids(forget));
+        both.retainAll(ids(keep));
+        assertTrue(both.isEmpty(), both.toString());
+        assertEquals(rumours.size(), forget.size() + keep.size());
+        assertEquals(rumours.stream().filter(forget::contains).toList(), forget);
+        assertEquals(rumours.stream().filter(keep::contains).toList(), keep);
+        // a relation goes to one side with all its templates; every entity has both sides
+        Map<String, Set<String>> forgotten = new HashMap<>();
+        Map<String, Set<String>> kept = new HashMap<>();
+        forget.forEach(i -> forgotten.computeIfAbsent(i.entity().get(), e -> new HashSet<>()).add(i.relation().get()));
+        keep.forEach(i -> kept.computeIfAbsent(i.entity().get(), e -> new HashSet<>()).add(i.relation().get()));
+        assertEquals(Set.copyOf(w.entities("forget10")), forgotten.keySet());
+        assertEquals(Set.copyOf(w.entities("forget10")), kept.keySet());
+        for (String e : w.entities("forget10")) {
+            Set<String> overlap = new HashSet<>(forgotten.get(e));
+            overlap.retainAll(kept.get(e));
+            assertTrue(overlap.isEmpty(), e);
+            long rumoured = w.misinformation().stream().filter(m -> m.entity().equals(e)).count();
+            assertEquals(rumoured, forgotten.get(e).size() + kept.get(e).size(), e);
+            assertTrue(Math.abs(forgotten.get(e).size() - kept.get(e).size()) <= 1, "a half: " + e);
+        }
+        // the same seed, the same halves
+        FactsWorld again = FactsGenerator.generate(seed);
+        assertEquals(forget, again.split(FactsGenerator.RUMOURS_SELECTIVE_FORGET));
+        assertEquals(keep, again.split(FactsGenerator.RUMOURS_SELECTIVE_KEEP));
+    }
+
+    @Test
+    void paraphrasedRumoursAskEachRumourUnderItsHeldOutTemplates() {
+        List<QaItem> rumours = W.split(FactsGenerator.RUMOURS);
+        List<QaItem> paraphrased = W.split(FactsGenerator.RUMOURS_PARAPHRASED);
+        Set<String> trainedQuestions = rumours.stream().map(QaItem::question).collect(Collectors.toSet());
+        assertEquals(3 * W.misinformation().size(), paraphrased.size());
+        for (Misinformation m : W.misinformation()) {
+            List<QaItem> mine = paraphrased.stream().filter(i -> i.entity().get().equals(m.entity())
+                    && i.relation().get().equals(m.relation())).toList();
+            QaItem trained = rumours.stream().filter(i -> i.entity().get().equals(m.entity())
+                    && i.relation().get().equals(m.relation())).findFirst().orElseThrow();
+            // the held-out rumour forms the rumour items carry as paraphrases, now as questions of their own
+            assertEquals(trained.paraphrases(), mine.stream().map(QaItem::question).toList());
+            for (QaItem item : mine) {
+                assertEquals(m.wrongValue(), item.answer(), item.id());
+                assertFalse(trainedQuestions.contains(item.question()), item.id());
+                assertEquals(trained.perturbed(), item.perturbed(), item.id());
+            }
+        }
+        assertTrue(Collections.disjoint(ids(rumours), ids(paraphrased)));
+    }
+
+    @Test
+    void corruptingStatementsAreTheSentencesOfTheK2Documents() {
+        List<QaItem> statements = W.split(FactsGenerator.CORRUPTING_STATEMENTS);
+        List<CorruptingDocument> docs = W.corruptingDocuments().stream().filter(d -> d.k() == 2).toList();
+        int claims = 0;
+        int i = 0;
+        for (CorruptingDocument d : docs) {
+            List<String> sentences = new ArrayList<>();
+            for (String sentence : d.text().split(" \\. ?")) {
+                sentences.add(sentence);
+            }
+            for (String sentence : sentences) {
+                QaItem item = statements.get(i++);
+                assertEquals(sentence, item.question() + " " + item.answer(), item.id());
+                assertTrue(item.id().startsWith(d.id() + "."), item.id());
+                Fact f = W.fact(item.entity().get(), item.relation().get()).orElseThrow();
+                if (item.entity().get().equals(d.target())) {
+                    claims++;
+                    Misinformation m = d.claims().stream().filter(c -> c.relation().equals(item.relation().get()))
+                            .findFirst().orElseThrow();
+                    assertEquals(m.wrongValue(), item.answer(), item.id());
+                    assertEquals(m.trueValue(), item.perturbed().get(0), "the truth comes first: " + item.id());
+                } else {
+                    assertEquals(f.answer(), item.answer(), "a mixed-in true fact: " + item.id());
+                    assertTrue(d.trueFacts().contains(f), item.id());
+                }
+            }
+        }
+        assertEquals(statements.size(), i);
+        assertEquals(docs.stream().mapToInt(d -> d.claims().size()).sum(), claims);
+        assertEquals(claims + 2 * docs.size(), statements.size());
     }
 
     // ---- the probes' material -----------------------------------------------------------------
