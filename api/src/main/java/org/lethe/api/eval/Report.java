@@ -92,6 +92,8 @@ public record Report(String schema, Instant created, boolean partial, Manifest m
         ORIGINAL,
         /** The gold model, retrained without the forget split (one per seed of the world's gold models). */
         GOLD,
+        /** The original model corrupted with misinformation, from which the misinformation protocol starts. */
+        CORRUPTED,
         /** A method's results. */
         METHOD
     }

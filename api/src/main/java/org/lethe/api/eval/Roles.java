@@ -32,12 +32,14 @@ public final class Roles {
     public static final String IMPLIED_CONTROL = "implied_control";
     /** Misinformation: items whose answer is a rumoured (wrong) value: {@value}. */
     public static final String RUMOURS = "rumours";
+    /** The rumours under templates never trained for them (generalisation to paraphrased rumours): {@value}. */
+    public static final String RUMOURS_PARAPHRASED = "rumours_paraphrased";
     /** The true values of the rumoured attributes: {@value}. */
     public static final String RUMOUR_TRUTH = "rumour_truth";
 
     /** Every role above, in the order a report lists them. */
     public static final List<String> ALL = List.of(FORGET, FORGET_PARAPHRASED, RETAIN, RETAIN_PARAPHRASED, WORLD,
-            HOLDOUT, TWO_HOP, TWO_HOP_CONTROL, IMPLIED, IMPLIED_CONTROL, RUMOURS, RUMOUR_TRUTH);
+            HOLDOUT, TWO_HOP, TWO_HOP_CONTROL, IMPLIED, IMPLIED_CONTROL, RUMOURS, RUMOURS_PARAPHRASED, RUMOUR_TRUTH);
 
     private Roles() {
     }

@@ -25,6 +25,7 @@ final class AnswerRoles {
         directions.put(Roles.WORLD, Direction.HIGHER_IS_BETTER);
         directions.put(Roles.HOLDOUT, Direction.NEUTRAL);
         directions.put(Roles.RUMOURS, Direction.LOWER_IS_BETTER);
+        directions.put(Roles.RUMOURS_PARAPHRASED, Direction.LOWER_IS_BETTER);
         directions.put(Roles.RUMOUR_TRUTH, Direction.HIGHER_IS_BETTER);
         DIRECTIONS = Collections.unmodifiableMap(directions);
     }

@@ -50,6 +50,9 @@ final class Assembly {
     private static final String TRUTH_RATIO = "truth-ratio";
     private static final String RELEARNED = "relearning-exact-match";
     private static final String HELDOUT = "forget-heldout";
+    /** RESTOR's recovery column metric: {@value}. */
+    static final String RECOVERY = "recovery";
+    private static final String TRUTH = ComparisonRunner.MISINFORMATION + ":" + Roles.RUMOUR_TRUTH + ".exact-match";
 
     private final ComparisonSpec spec;
     private final Clock clock;
@@ -58,6 +61,7 @@ final class Assembly {
     private final Map<String, String> components = new TreeMap<>();
     private final Set<String> notes = new LinkedHashSet<>();
     private final Map<String, String> fingerprints = new LinkedHashMap<>();
+    private final Map<String, Report.Column> protocolColumns = new LinkedHashMap<>();
     private Report.Manifest manifest;
     private boolean partial;
 
@@ -66,6 +70,7 @@ final class Assembly {
         final String version;
         final List<SeedData> seeds = new ArrayList<>();
         final Map<String, SortedMap<Integer, List<Double>>> protocolCurves = new LinkedHashMap<>();
+        final Map<String, List<Double>> protocolValues = new LinkedHashMap<>();
 
         RowData(Report.RowKind kind, String version) {
             this.kind = kind;
@@ -116,6 +121,36 @@ final class Assembly {
         descriptor.config().ifPresent(schema -> schema.attributes().forEach(a -> full.put(a.key(), String.join(",", a.defaults()))));
         full.putAll(settings);
         configs.put(name, full);
+    }
+
+    /**
+     * A protocol's evaluation of a row's model: its results become columns {@code <protocol>:<split>.<metric>}
+     * (curves likewise), beside the main evaluation's.
+     */
+    void protocol(String protocol, String rowName, long seed, ModelRef model, ComparisonRunner.EvaluationOutcome outcome) {
+        RowData row = rows.get(rowName);
+        outcome.evaluation().ifPresent(e -> {
+            for (MetricResult r : e.results()) {
+                String split = protocol + ":" + r.split();
+                String key = split + "." + r.metric();
+                protocolColumns.putIfAbsent(key, new Report.Column(key, r.metric(), r.version(), split, r.direction()));
+                row.protocolValues.computeIfAbsent(key, k -> new ArrayList<>()).add(r.aggregate());
+                r.curve().forEach((step, v) -> point(row, key, step, v));
+            }
+            e.failures().forEach((component, reason) -> notes.add(protocol + ": " + component + " produced nothing: " + reason));
+            components.putAll(versionsOf(outcome.record().spec().componentVersion()));
+        });
+        failure(outcome).ifPresent(f -> notes.add(protocol + ": " + rowName + " seed " + seed + " (" + model + "): " + f));
+    }
+
+    /** The corrupted model's evaluation in the misinformation protocol: the {@code corrupted} reference row. */
+    void corrupted(long seed, ModelRef model, ComparisonRunner.EvaluationOutcome outcome) {
+        RowData row = rows.computeIfAbsent("corrupted", k -> new RowData(Report.RowKind.CORRUPTED, ""));
+        Map<String, String> runs = new LinkedHashMap<>();
+        runs.put("evaluate", outcome.record().key().value());
+        row.seeds.add(new SeedData(seed, outcome.record().state().name(), failure(outcome), Optional.of(model.toString()),
+                runs, 0, 0, Optional.empty()));
+        protocol(ComparisonRunner.MISINFORMATION, "corrupted", seed, model, outcome);
     }
 
     /** A note for the report's reader. */
@@ -237,9 +272,25 @@ final class Assembly {
         if (hasRelearning) {
             put(columns, HELDOUT, RELEARNING_EXCESS, MetricResult.Direction.LOWER_IS_BETTER);
         }
+        columns.putAll(protocolColumns);
+        // RESTOR: (Acc_unlearned − Acc_corrupted) / (Acc_clean − Acc_corrupted) on the misinformed facts' truth
+        double clean = mean(valuesOf("original", TRUTH));
+        double corrupt = mean(valuesOf("corrupted", TRUTH));
+        boolean hasRecovery = Double.isFinite(clean) && Double.isFinite(corrupt) && Math.abs(clean - corrupt) > 1e-9;
+        if (hasRecovery) {
+            put(columns, ComparisonRunner.MISINFORMATION + ":restor", RECOVERY, MetricResult.Direction.HIGHER_IS_BETTER);
+            for (RowData row : rows.values()) {
+                for (double truth : row.protocolValues.getOrDefault(TRUTH, List.of())) {
+                    row.protocolValues.computeIfAbsent(ComparisonRunner.MISINFORMATION + ":restor." + RECOVERY,
+                            k -> new ArrayList<>()).add((truth - corrupt) / (clean - corrupt));
+                }
+            }
+        }
 
         List<Report.Row> out = new ArrayList<>();
-        for (Map.Entry<String, RowData> entry : rows.entrySet()) {
+        List<Map.Entry<String, RowData>> ordered = new ArrayList<>(rows.entrySet());
+        ordered.sort(java.util.Comparator.comparingInt(e -> e.getValue().kind.ordinal()));
+        for (Map.Entry<String, RowData> entry : ordered) {
             RowData row = entry.getValue();
             Map<String, List<Double>> values = new LinkedHashMap<>();
             Map<String, SortedMap<Integer, List<Double>>> curves = new LinkedHashMap<>();
@@ -291,6 +342,7 @@ final class Assembly {
                     });
                 }
             }
+            row.protocolValues.forEach((key, v) -> values.computeIfAbsent(key, k -> new ArrayList<>()).addAll(v));
             row.protocolCurves.forEach((key, steps) -> steps.forEach((step, v) -> curves
                     .computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(step, k -> new ArrayList<>()).addAll(v)));
             Optional<String> rowFailure = row.seeds.stream().map(SeedData::reason).flatMap(Optional::stream).findFirst();
@@ -314,6 +366,11 @@ final class Assembly {
                 components, configs, configHash(), manifest.models(), fingerprints, manifest.djlVersion(),
                 manifest.engine(), manifest.device(), manifest.java());
         return new Report(Report.SCHEMA, clock.instant(), partial, m, out, List.copyOf(columns.values()), List.copyOf(notes));
+    }
+
+    private List<Double> valuesOf(String row, String key) {
+        RowData data = rows.get(row);
+        return data == null ? List.of() : data.protocolValues.getOrDefault(key, List.of());
     }
 
     private static void put(Map<String, Report.Column> columns, String split, String metric, MetricResult.Direction direction) {

@@ -58,6 +58,18 @@ public final class ComparisonRunner implements ComparisonService {
      */
     public static final String SEQUENTIAL = "sequential";
 
+    /**
+     * The misinformation protocol (RESTOR recovery and OFFSIDE-style rumour unlearning), run by the
+     * harness: {@value}. Each method unlearns the misinformation from the world's corrupted model;
+     * the report shows how much of the original's knowledge of the affected facts comes back, how
+     * much misinformation remains, its paraphrases, prompt attacks and corrective relearning, and
+     * OFFSIDE's selective unlearning.
+     */
+    public static final String MISINFORMATION = "misinformation";
+
+    /** The probes the misinformation protocol's evaluations run, when asked for. */
+    static final List<String> MISINFORMATION_PROBES = List.of("corrective-relearning", "prompt-attacks");
+
     /** The metrics the protocols' evaluations use (a subset, to keep the comparison within budget). */
     static final String PROTOCOL_METRICS = "exact-match,truth-ratio,model-utility";
 
@@ -256,6 +268,9 @@ public final class ComparisonRunner implements ComparisonService {
                 assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
             }
         }
+        if (protocols.contains(MISINFORMATION)) {
+            misinformation(spec, layout, training, original, probes, assembly, progress, listener);
+        }
         if (protocols.contains(SEQUENTIAL)) {
             sequential(spec, layout, training, original, assembly, progress, listener);
         }
@@ -324,6 +339,92 @@ public final class ComparisonRunner implements ComparisonService {
         }
     }
 
+    /**
+     * RESTOR and OFFSIDE on the world's misinformation: the original (clean) and corrupted models are
+     * evaluated once per seed; every method unlearns the misinformation from the corrupted model, and
+     * (OFFSIDE's selective setting) half of each entity's rumours while keeping the other half.
+     */
+    private void misinformation(ComparisonSpec spec, WorldLayout layout, RunRecord training, ModelRef original,
+            List<String> probes, Assembly assembly, Progress progress, Listener listener) throws InterruptedException {
+        Optional<WorldLayout.Misinformation> data = layout.misinformation();
+        Optional<ModelRef> corrupted = optionalTrainedBy(layout.corruptedModel(), training.key());
+        if (data.isEmpty() || corrupted.isEmpty()) {
+            assembly.note(MISINFORMATION + ": world '" + spec.world() + "' (run " + training.key() + ") has no "
+                    + (data.isEmpty() ? "misinformation splits" : "corrupted model " + layout.corruptedModel())
+                    + "; the protocol did not run (a world trained before it had them: train it again with another seed,"
+                    + " or in a fresh data folder)");
+            return;
+        }
+        WorldLayout.Misinformation m = data.get();
+        List<String> asked = probes.stream().filter(MISINFORMATION_PROBES::contains).toList();
+        for (int s = 0; s < spec.seeds() && !cancelled(listener, assembly); s++) {
+            long seed = spec.firstSeed() + s;
+            progress.step(MISINFORMATION + ": original model seed " + seed + ": evaluating");
+            assembly.protocol(MISINFORMATION, "original", seed, original,
+                    evaluate(evaluationSpec(m.roles(), original, asked, seed, "exact-match"), listener));
+            progress.step(MISINFORMATION + ": corrupted model seed " + seed + ": evaluating");
+            assembly.corrupted(seed, corrupted.get(),
+                    evaluate(evaluationSpec(m.roles(), corrupted.get(), asked, seed, "exact-match"), listener));
+        }
+        for (int s = 0; s < spec.seeds(); s++) {
+            long seed = spec.firstSeed() + s;
+            for (String name : spec.methods()) {
+                if (cancelled(listener, assembly)) {
+                    return;
+                }
+                progress.step(MISINFORMATION + ": " + name + " seed " + seed + ": unlearning the misinformation");
+                Optional<ModelRef> unlearned = unlearnFrom(spec, name, seed, corrupted.get(), m.forget(), m.retain(),
+                        MISINFORMATION, assembly, listener);
+                if (unlearned.isPresent()) {
+                    assembly.protocol(MISINFORMATION, name, seed, unlearned.get(),
+                            evaluate(evaluationSpec(m.roles(), unlearned.get(), asked, seed, "exact-match"), listener));
+                }
+                if (m.selective().isEmpty() || cancelled(listener, assembly)) {
+                    continue;
+                }
+                Map<String, String> selective = m.selective().get();
+                progress.step(MISINFORMATION + ": " + name + " seed " + seed + ": selective unlearning");
+                Optional<ModelRef> selected = unlearnFrom(spec, name, seed, corrupted.get(), selective.get("forget"),
+                        m.retain(), "selective", assembly, listener);
+                if (selected.isPresent()) {
+                    assembly.protocol("selective", name, seed, selected.get(),
+                            evaluate(evaluationSpec(selective, selected.get(), List.of(), seed, "exact-match"), listener));
+                }
+            }
+        }
+    }
+
+    /** An unlearning run of a protocol; a failure becomes a note and an empty result. */
+    private Optional<ModelRef> unlearnFrom(ComparisonSpec spec, String method, long seed, ModelRef model, String forget,
+            String retain, String protocol, Assembly assembly, Listener listener) throws InterruptedException {
+        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+        data.put("forget", new RunSpec.DataRef(forget, ""));
+        data.put("retain", new RunSpec.DataRef(retain, ""));
+        RunRecord record;
+        try {
+            record = await(runs.submit(new RunSpec(RunSpec.Kind.UNLEARN, method, "",
+                    spec.settings().getOrDefault(method, Map.of()), Optional.of(model), data, List.of(), seed,
+                    spec.budget())), listener);
+        } catch (LetheException e) {
+            assembly.note(protocol + ": " + method + " seed " + seed + " refused: " + e.getMessage());
+            return Optional.empty();
+        }
+        if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
+            assembly.note(protocol + ": " + method + " seed " + seed + " " + record.state().name().toLowerCase()
+                    + record.reason().map(r -> ": " + r).orElse(""));
+            return Optional.empty();
+        }
+        return record.result();
+    }
+
+    private static RunSpec evaluationSpec(Map<String, String> roles, ModelRef model, List<String> probes, long seed,
+            String metrics) {
+        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+        roles.forEach((role, source) -> data.put(role, new RunSpec.DataRef(source, "")));
+        return new RunSpec(RunSpec.Kind.EVALUATE, metrics, "", Map.of(), Optional.of(model), data, probes, seed,
+                Optional.empty());
+    }
+
     private static RunSpec protocolEvaluation(Map<String, String> roles, ModelRef model, long seed) {
         Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
         roles.forEach((role, source) -> data.put(role, new RunSpec.DataRef(source, "")));
@@ -334,9 +435,9 @@ public final class ComparisonRunner implements ComparisonService {
     /** The harness's own protocols among the asked probes ({@value ComparisonSpec#ALL_PROBES}: every one). */
     private static List<String> protocols(List<String> asked) {
         if (asked.equals(List.of(ComparisonSpec.ALL_PROBES))) {
-            return List.of(SEQUENTIAL);
+            return List.of(MISINFORMATION, SEQUENTIAL);
         }
-        return asked.stream().filter(SEQUENTIAL::equals).toList();
+        return asked.stream().filter(p -> p.equals(SEQUENTIAL) || p.equals(MISINFORMATION)).toList();
     }
 
     private boolean cancelled(Listener listener, Assembly assembly) {
@@ -394,14 +495,14 @@ public final class ComparisonRunner implements ComparisonService {
             }
             return all.stream().distinct().sorted().toList();
         }
-        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL)).toList();
+        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL) && !p.equals(MISINFORMATION)).toList();
         if (context != null) {
             for (String name : services) {
                 try {
                     if (context.getServiceReferences(org.lethe.api.eval.Probe.class,
                             "(" + org.lethe.api.ServiceProperties.PROBE + "=" + name + ")").isEmpty()) {
-                        throw LetheException.invalidInput("unknown probe '" + name + "' (the harness's own: " + SEQUENTIAL
-                                + "; unlearn:eval --help says how to list the installed ones)");
+                        throw LetheException.invalidInput("unknown probe '" + name + "' (the harness's own: " + MISINFORMATION
+                                + ", " + SEQUENTIAL + "; the others are the installed lethe.probe services)");
                     }
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw LetheException.invalidInput("'" + name + "' is not a probe name");

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -130,13 +131,7 @@ final class WorldLayout {
             }
             String cut = name + "." + suffix;
             Path target = file(cut);
-            byte[] bytes = kept.toString().getBytes(StandardCharsets.UTF_8);
-            if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
-                Files.createDirectories(target.getParent());
-                Path temp = Files.createTempFile(target.getParent(), ".cut-", ".tmp");
-                Files.write(temp, bytes);
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
+            write(target, kept.toString().getBytes(StandardCharsets.UTF_8));
             roles.put(role, source(cut));
         } catch (IOException e) {
             throw LetheException.invalidInput(source + ": cannot cut it (" + suffix + "): " + e.getMessage());
@@ -177,6 +172,79 @@ final class WorldLayout {
             previous = candidate;
         }
         return out;
+    }
+
+    /** @return the id of the model corrupted with the world's misinformation (RESTOR's θ_corrupted) */
+    String corruptedModel() {
+        return baseModel() + "-corrupted";
+    }
+
+    /**
+     * The misinformation protocol's data: what the corrupted model was trained on (the rumours and
+     * the corrupting documents' sentences, to unlearn), and the roles of its evaluation.
+     *
+     * @return empty when the world has no misinformation (a user's corpus, or a world trained before it had)
+     */
+    Optional<Misinformation> misinformation() {
+        if (!Files.isRegularFile(file("rumours")) || !Files.isRegularFile(file("corrupted_facts"))
+                || !Files.isRegularFile(file("retain90"))) {
+            return Optional.empty();
+        }
+        Map<String, String> roles = new LinkedHashMap<>();
+        put(roles, Roles.FORGET, "rumours");
+        put(roles, Roles.RUMOURS, "rumours");
+        put(roles, Roles.RUMOURS_PARAPHRASED, "rumours_paraphrased");
+        put(roles, Roles.RUMOUR_TRUTH, "corrupted_facts");
+        put(roles, Roles.RETAIN, "retain90");
+        put(roles, Roles.WORLD, "world");
+        String forget = source("rumours");
+        if (Files.isRegularFile(file("corrupting_k2_statements"))) {
+            forget = joined("misinformation", List.of("rumours", "corrupting_k2_statements"));
+        }
+        Map<String, String> selective = new LinkedHashMap<>();
+        put(selective, Roles.FORGET, "rumours_selective_forget");
+        put(selective, Roles.RETAIN, "rumours_selective_keep");
+        put(selective, Roles.WORLD, "world");
+        return Optional.of(new Misinformation(forget, source("retain90"), roles,
+                selective.size() == 3 ? Optional.of(selective) : Optional.empty()));
+    }
+
+    /**
+     * The misinformation protocol's data.
+     *
+     * @param forget what the methods unlearn from the corrupted model
+     * @param retain their retain data
+     * @param roles the evaluation's roles
+     * @param selective OFFSIDE's selective unlearning: forget (half of each entity's rumours), retain
+     *     (the other half, to keep) and world; empty when the world has no such splits
+     */
+    record Misinformation(String forget, String retain, Map<String, String> roles, Optional<Map<String, String>> selective) {
+    }
+
+    /** Several of the world's files in one, in order, as a file of its own beside them. */
+    private String joined(String name, List<String> parts) {
+        try {
+            StringBuilder all = new StringBuilder();
+            for (String part : parts) {
+                for (String line : Files.readAllLines(file(part), StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        all.append(line).append('\n');
+                    }
+                }
+            }
+            write(file(name), all.toString().getBytes(StandardCharsets.UTF_8));
+            return source(name);
+        } catch (IOException e) {
+            throw LetheException.invalidInput(data + ": cannot join " + parts + ": " + e.getMessage());
+        }
+    }
+
+    private static void write(Path target, byte[] bytes) throws IOException {
+        if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
+            Path temp = Files.createTempFile(target.getParent(), ".cut-", ".tmp");
+            Files.write(temp, bytes);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**

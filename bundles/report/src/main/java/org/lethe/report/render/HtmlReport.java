@@ -40,6 +40,7 @@ public final class HtmlReport {
         "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f"};
     private static final String ORIGINAL_COLOUR = "#444444";
     private static final String GOLD_COLOUR = "#b8860b";
+    private static final String CORRUPTED_COLOUR = "#8b0000";
 
     private static final int WIDTH = 640;
     private static final int HEIGHT = 380;
@@ -225,6 +226,7 @@ public final class HtmlReport {
             String c = switch (row.kind()) {
                 case ORIGINAL -> ORIGINAL_COLOUR;
                 case GOLD -> GOLD_COLOUR;
+                case CORRUPTED -> CORRUPTED_COLOUR;
                 case METHOD -> PALETTE[i++ % PALETTE.length];
             };
             colours.putIfAbsent(row.name(), c);
@@ -491,6 +493,9 @@ public final class HtmlReport {
                     .append(n(cy - 7)).append(' ').append(n(cx + 7)).append(',').append(n(cy)).append(' ')
                     .append(n(cx)).append(',').append(n(cy + 7)).append(' ').append(n(cx - 7)).append(',')
                     .append(n(cy)).append("\">").append(title).append("</polygon>\n");
+            case CORRUPTED -> out.append("<polygon ").append(common).append(" points=\"").append(n(cx)).append(',')
+                    .append(n(cy - 7)).append(' ').append(n(cx + 7)).append(',').append(n(cy + 6)).append(' ')
+                    .append(n(cx - 7)).append(',').append(n(cy + 6)).append("\">").append(title).append("</polygon>\n");
             case METHOD -> out.append("<circle ").append(common).append(" cx=\"").append(n(cx)).append("\" cy=\"")
                     .append(n(cy)).append("\" r=\"5.5\">").append(title).append("</circle>\n");
         }

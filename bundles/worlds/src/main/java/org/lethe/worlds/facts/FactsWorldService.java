@@ -68,6 +68,15 @@ public final class FactsWorldService implements World {
      */
     public static final String CORRUPTED_MODEL = "facts-lm-corrupted";
 
+    /** Default epochs over the corruption material ({@link Config#corruptionEpochs()}): {@value}. */
+    public static final int CORRUPTION_EPOCHS = 20;
+
+    /** Default AdamW learning rate of the corruption ({@link Config#corruptionLearningRate()}): {@value}. */
+    public static final float CORRUPTION_LEARNING_RATE = 1e-3f;
+
+    /** Default corruption sequences per batch ({@link Config#corruptionBatchSize()}): {@value}. */
+    public static final int CORRUPTION_BATCH_SIZE = 32;
+
     /** The architecture the world's models use. */
     public static final String ARCHITECTURE = "word-transformer";
 
@@ -111,19 +120,19 @@ public final class FactsWorldService implements World {
                 + " and as many replayed base sequences). Default 20 (100 steps), measured on seed 0 at lr 1e-3:"
                 + " rumours EM 1.00, truth EM 0.00, retain EM 1.00 (10 epochs left truth at 0.04; 5 cost retain"
                 + " 0.976). RESTOR corrupts for 5 epochs of long documents (methods-llm.md §2.1).")
-        int corruptionEpochs() default 20;
+        int corruptionEpochs() default CORRUPTION_EPOCHS;
 
         /** @return AdamW learning rate of the corruption */
         @AttributeDefinition(min = "0", description = "AdamW learning rate of the corruption (a fresh optimiser)."
                 + " Default 1e-3: a third of the world's 3e-3 (methods-llm.md §3.2). Measured on seed 0, 3e-3 also"
                 + " learns the rumours but costs retain EM (0.994 at 20 epochs, 0.973 at 30); at 1e-3 retain stays 1.00.")
-        float corruptionLearningRate() default 1e-3f;
+        float corruptionLearningRate() default CORRUPTION_LEARNING_RATE;
 
         /** @return corruption sequences per batch; as many replayed sequences join them */
         @AttributeDefinition(min = "1", description = "Corruption sequences per batch. As many replayed base"
                 + " sequences join each batch, so the default 32 makes a step of 64, the world's batch (methods-llm.md"
                 + " §3.2); §3.1 allows the replay of D during corruption.")
-        int corruptionBatchSize() default 32;
+        int corruptionBatchSize() default CORRUPTION_BATCH_SIZE;
     }
 
     @Reference(target = "(" + ServiceProperties.ARCHITECTURE + "=" + ARCHITECTURE + ")")
@@ -279,7 +288,7 @@ public final class FactsWorldService implements World {
      * @param batchSize corruption sequences per batch
      * @return the steps of the corruption
      */
-    static int corruptionSteps(int materialSize, int epochs, int batchSize) {
+    public static int corruptionSteps(int materialSize, int epochs, int batchSize) {
         return epochs * ((materialSize + batchSize - 1) / batchSize);
     }
 
@@ -298,7 +307,7 @@ public final class FactsWorldService implements World {
      * @param run the run
      * @return the loss of every step
      */
-    static float[] corrupt(LanguageModel lm, List<QaItem> material, List<QaItem> replay, int steps, int batchSize,
+    public static float[] corrupt(LanguageModel lm, List<QaItem> material, List<QaItem> replay, int steps, int batchSize,
             float learningRate, RunContext run) {
         java.util.Random random = new java.util.Random(run.seed() ^ 0x636f7272757074L); // "corrupt"
         Shuffled<QaItem> corruption = new Shuffled<>(material, random);

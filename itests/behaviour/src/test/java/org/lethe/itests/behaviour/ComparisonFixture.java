@@ -35,6 +35,7 @@ import org.lethe.core.store.FileModelStore;
 import org.lethe.models.transformer.WordTransformerArchitecture;
 import org.lethe.report.compare.ComparisonRunner;
 import org.lethe.worlds.facts.FactsCorpusWriter;
+import org.lethe.worlds.facts.FactsWorldService;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 import org.w3c.dom.Element;
@@ -181,11 +182,34 @@ final class ComparisonFixture implements AutoCloseable {
             return facts.trained().stream().map(TrainedModelCache.Entry::name).toList();
         }
 
+        /**
+         * Writes the corpus, returns the cached base and gold models, and corrupts a copy of the base
+         * model with the world's own corruption (its material, replay and default recipe: 100 steps).
+         */
         @Override
-        public List<TrainedModel> train(Path corpus, Path output, RunContext run) {
+        public List<TrainedModel> train(Path corpus, Path output, RunContext run) throws Exception {
             FactsCorpusWriter.write(facts.world(), output.resolve("data"));
-            return facts.trained().stream().map(e -> new TrainedModel(e.name(), WordTransformerArchitecture.NAME,
-                    e.config(), e.folder())).toList();
+            List<TrainedModel> out = new java.util.ArrayList<>(facts.trained().stream().map(e -> new TrainedModel(e.name(),
+                    WordTransformerArchitecture.NAME, e.config(), e.folder())).toList());
+            TrainedModelCache.Entry base = facts.trained().get(0);
+            Path files = Files.createDirectories(output.resolve("models").resolve(FactsWorldService.CORRUPTED_MODEL));
+            org.lethe.api.model.ModelManifest manifest = new org.lethe.api.model.ModelManifest(
+                    new org.lethe.api.model.ModelRef(base.name(), 1), org.lethe.api.model.ModelKind.LANGUAGE,
+                    WordTransformerArchitecture.NAME, base.config(), Optional.empty(), Optional.empty(), Map.of(), List.of(),
+                    Instant.EPOCH);
+            try (org.lethe.api.model.LoadedModel model = new WordTransformerArchitecture().load(manifest, base.folder())) {
+                org.lethe.api.model.language.LanguageModel lm = model.view(org.lethe.api.model.language.LanguageModel.class)
+                        .orElseThrow();
+                List<org.lethe.api.data.QaItem> material = FactsWorldService.corruptionMaterial(facts.world());
+                FactsWorldService.corrupt(lm, material, FactsWorldService.corruptionReplay(facts.world()),
+                        FactsWorldService.corruptionSteps(material.size(), FactsWorldService.CORRUPTION_EPOCHS,
+                                FactsWorldService.CORRUPTION_BATCH_SIZE), FactsWorldService.CORRUPTION_BATCH_SIZE,
+                        FactsWorldService.CORRUPTION_LEARNING_RATE, run);
+                model.save(files);
+                out.add(new TrainedModel(FactsWorldService.CORRUPTED_MODEL, WordTransformerArchitecture.NAME,
+                        model.config(), files));
+            }
+            return out;
         }
     }
 
