@@ -1,5 +1,7 @@
 package org.lethe.evaluation.probes;
 
+import org.lethe.evaluation.testing.MapTask;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package org.lethe.evaluation.metrics;
+package org.lethe.evaluation.testing;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +13,10 @@ import org.lethe.api.model.language.LanguageModel;
 
 /**
  * Test scaffolding: a task over one language model and question–answer items by role, which is
- * all a metric reads. Everything else a task offers is refused.
+ * all a metric or probe reads. Everything else a task offers is refused; asking for the reference
+ * model or a configuration fails the test.
  */
-final class MapTask implements Task {
+public final class MapTask implements Task {
 
     private final LanguageModel model;
     private final Map<String, List<QaItem>> roles;
@@ -24,7 +25,7 @@ final class MapTask implements Task {
      * @param model the model under test
      * @param roles items by role
      */
-    MapTask(LanguageModel model, Map<String, List<QaItem>> roles) {
+    public MapTask(LanguageModel model, Map<String, List<QaItem>> roles) {
         this.model = model;
         this.roles = new LinkedHashMap<>(roles);
     }
@@ -33,7 +34,7 @@ final class MapTask implements Task {
      * @param dropped roles to leave out
      * @return a task with the same model and data, less those roles
      */
-    MapTask without(String... dropped) {
+    public MapTask without(String... dropped) {
         Map<String, List<QaItem>> kept = new LinkedHashMap<>(roles);
         for (String role : dropped) {
             kept.remove(role);
@@ -46,7 +47,7 @@ final class MapTask implements Task {
      * @param items its items
      * @return a task with the same model and data, that role's items replaced
      */
-    MapTask with(String role, List<QaItem> items) {
+    public MapTask with(String role, List<QaItem> items) {
         Map<String, List<QaItem>> changed = new LinkedHashMap<>(roles);
         changed.put(role, items);
         return new MapTask(model, changed);
@@ -62,12 +63,12 @@ final class MapTask implements Task {
 
     @Override
     public <V> V reference(Class<V> view) {
-        throw new UnsupportedOperationException("a metric never needs the reference copy");
+        throw new AssertionError("metrics and probes never load the reference copy: a probe works on its own copy");
     }
 
     @Override
     public <C> C config(Class<C> type) {
-        throw new UnsupportedOperationException("a metric has no configuration");
+        throw new AssertionError("metrics and probes have no configuration");
     }
 
     @Override
@@ -81,7 +82,7 @@ final class MapTask implements Task {
         if (items == null) {
             throw LetheException.invalidInput("test task: no role '" + role + "'");
         }
-        return new DataSet<>(role, items, "test");
+        return new DataSet<>(role, items, "0".repeat(64));
     }
 
     @Override
