@@ -348,6 +348,9 @@ final class Assembly {
             Optional<String> rowFailure = row.seeds.stream().map(SeedData::reason).flatMap(Optional::stream).findFirst();
             Map<String, Report.Cell> cells = new LinkedHashMap<>();
             for (String key : columns.keySet()) {
+                if (row.kind == Report.RowKind.CORRUPTED && !key.startsWith(ComparisonRunner.MISINFORMATION + ":")) {
+                    continue; // the corrupted model is measured by the misinformation protocol only
+                }
                 List<Double> v = values.getOrDefault(key, List.of());
                 cells.put(key, cell(v, v.isEmpty() ? Optional.of(rowFailure.orElse("not measured")) : Optional.empty()));
             }

@@ -67,8 +67,11 @@ public final class ComparisonRunner implements ComparisonService {
      */
     public static final String MISINFORMATION = "misinformation";
 
+    /** OFFSIDE's corrective relearning probe, which only the misinformation protocol runs. */
+    static final String CORRECTIVE_RELEARNING = "corrective-relearning";
+
     /** The probes the misinformation protocol's evaluations run, when asked for. */
-    static final List<String> MISINFORMATION_PROBES = List.of("corrective-relearning", "prompt-attacks");
+    static final List<String> MISINFORMATION_PROBES = List.of(CORRECTIVE_RELEARNING, "prompt-attacks");
 
     /** The metrics the protocols' evaluations use (a subset, to keep the comparison within budget). */
     static final String PROTOCOL_METRICS = "exact-match,truth-ratio,model-utility";
@@ -170,7 +173,9 @@ public final class ComparisonRunner implements ComparisonService {
             }
         }
         List<String> protocols = protocols(spec.probes());
-        List<String> probes = probes(spec.probes());
+        List<String> asked = probes(spec.probes());
+        // corrective relearning needs a model that learned misinformation: it runs in that protocol only
+        List<String> probes = asked.stream().filter(p -> !p.equals(CORRECTIVE_RELEARNING)).toList();
         Assembly assembly = new Assembly(spec, clock);
         Progress progress = new Progress(listener, 1);
 
@@ -268,8 +273,12 @@ public final class ComparisonRunner implements ComparisonService {
                 assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
             }
         }
+        if (asked.contains(CORRECTIVE_RELEARNING) && !protocols.contains(MISINFORMATION)) {
+            assembly.note(CORRECTIVE_RELEARNING + " runs in the " + MISINFORMATION + " protocol, on models that learned"
+                    + " misinformation: ask for both (--probes " + MISINFORMATION + "," + CORRECTIVE_RELEARNING + ")");
+        }
         if (protocols.contains(MISINFORMATION)) {
-            misinformation(spec, layout, training, original, probes, assembly, progress, listener);
+            misinformation(spec, layout, training, original, asked, assembly, progress, listener);
         }
         if (protocols.contains(SEQUENTIAL)) {
             sequential(spec, layout, training, original, assembly, progress, listener);

@@ -369,7 +369,7 @@ public final class HtmlReport {
                                     + Format.meanStd(v.getAsDouble(), s)))
                             .append("</title></circle>\n");
                 }
-                out.append("<polyline class=\"line\" points=\"").append(path).append("\"/>\n").append(marks)
+                out.append("<polyline class=\"line\" fill=\"none\" points=\"").append(path).append("\"/>\n").append(marks)
                         .append("</g>\n");
             }
             legend(out, rows, colours);

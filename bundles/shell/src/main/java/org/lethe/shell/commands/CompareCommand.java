@@ -46,7 +46,8 @@ public final class CompareCommand extends ShellCommand {
     /** The columns the printed table shows (the report has them all). */
     static final List<String> SHOWN = List.of("forget.exact-match", "forget_paraphrased.exact-match",
             "retain.exact-match", "world.exact-match", "retain+world.model-utility", "forget.forget-quality",
-            "forget.privleak-mia-loss", "forget-heldout.relearning-excess");
+            "forget.privleak-mia-loss", "forget-heldout.relearning-excess", "misinformation:rumours.exact-match",
+            "misinformation:restor.recovery");
 
     static final CommandSpec SPEC = CommandSpec.command(SCOPE, "compare", SUMMARY)
             .description("""
@@ -208,7 +209,8 @@ public final class CompareCommand extends ShellCommand {
             List<Object> cells = new ArrayList<>(List.of(row.name()));
             for (String key : shown) {
                 Report.Cell cell = row.cells().get(key);
-                cells.add(cell == null ? "" : cell.values().isEmpty() ? "failed" : format(cell));
+                cells.add(cell == null ? "" : !cell.values().isEmpty() ? format(cell)
+                        : cell.failure().filter(f -> !f.equals("not measured")).map(f -> "failed").orElse("—"));
             }
             double seconds = row.runs().stream().mapToDouble(Report.SeedRun::unlearningSeconds).average().orElse(0);
             cells.add(row.kind() == Report.RowKind.METHOD ? String.format(Locale.ROOT, "%.1f", seconds) : "");
