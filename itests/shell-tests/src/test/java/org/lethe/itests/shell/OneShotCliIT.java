@@ -110,6 +110,11 @@ class OneShotCliIT {
         cases.put("unlearn:report last --format pdf", new String[] {"3", "--format 'pdf' is not one of md, json, csv, html"});
         cases.put("unlearn:import tiny-model --id tiny", new String[] {"3", "model 'tiny' exists already"});
         cases.put("unlearn:export tiny forget.jsonl", new String[] {"3", "forget.jsonl: exists already"});
+        cases.put("unlearn:compare --methods nope", new String[] {"3", "unknown method 'nope'"});
+        cases.put("unlearn:compare --seeds 0", new String[] {"3", "seeds must be at least 1, not 0"});
+        cases.put("unlearn:compare --methods ascent --probes nosuch", new String[] {"3", "unknown probe 'nosuch'"});
+        cases.put("unlearn:compare --set flat", new String[] {"3", "--set 'flat': write method.key=value"});
+        cases.put("unlearn:eval -m tiny", new String[] {"3", "world 'facts' has not been trained here yet"});
         StringBuilder line = new StringBuilder();
         int n = 0;
         for (String command : cases.keySet()) {
@@ -219,7 +224,7 @@ class OneShotCliIT {
     @Test
     void everyCommandAnswersItsHelp() throws Exception {
         List<String> commands = List.of("methods", "method", "models", "model", "import", "export", "worlds", "train", "run",
-                "erase", "runs", "watch", "cancel", "report", "presets", "diag");
+                "erase", "runs", "watch", "cancel", "report", "presets", "diag", "eval", "compare");
         StringBuilder line = new StringBuilder();
         commands.forEach(c -> line.append("unlearn:").append(c).append(" --help; "));
         LetheHome.Run all = home.lethe(line.toString()).assertStatus(0);

@@ -84,6 +84,53 @@ public class ContainerWiringIT {
         return problems;
     }
 
+    /**
+     * The evaluation wiring: the metrics and probes of org.lethe.evaluation are registered with their
+     * names, versions and modality, the run service offers evaluation results, and the comparison
+     * harness of org.lethe.report is up and refuses a world that was not trained, naming it.
+     */
+    @Test
+    public void metricsProbesAndTheComparisonAreWired() throws Exception {
+        List<String> metrics = Await.until("the metric services",
+                () -> names(org.lethe.api.eval.Metric.class, "lethe.metric"), names -> names.size() >= 7);
+        assertTrue(metrics.toString(), metrics.containsAll(List.of("answer-probability", "exact-match", "mia-loss",
+                "mia-min-k", "model-utility", "rouge-l-recall", "truth-ratio")));
+        List<String> probes = Await.until("the probe services",
+                () -> names(org.lethe.api.eval.Probe.class, "lethe.probe"), names -> names.size() >= 3);
+        assertTrue(probes.toString(), probes.containsAll(List.of("corrective-relearning", "prompt-attacks", "relearning")));
+        for (var ref : context.getServiceReferences(org.lethe.api.eval.Metric.class, null)) {
+            assertEquals("1", ref.getProperty("lethe.metric.version"));
+            assertEquals("language", ref.getProperty("lethe.modality"));
+        }
+        assertNotNull(Await.until("the evaluation service",
+                () -> context.getServiceReference(org.lethe.api.eval.EvaluationService.class), java.util.Objects::nonNull));
+        var comparisonRef = Await.until("the comparison service",
+                () -> context.getServiceReference(org.lethe.api.eval.ComparisonService.class), java.util.Objects::nonNull);
+        org.lethe.api.eval.ComparisonService comparisons = context.getService(comparisonRef);
+        try {
+            comparisons.evaluation("facts", "forget05", org.lethe.api.model.ModelRef.parse("facts-lm"), List.of(), 0);
+            throw new AssertionError("an untrained world was not refused");
+        } catch (org.lethe.api.LetheException e) {
+            assertEquals(org.lethe.api.LetheException.INVALID_INPUT, e.exitStatus());
+            assertTrue(e.getMessage(), e.getMessage().contains("unlearn:train facts"));
+        } finally {
+            context.ungetService(comparisonRef);
+        }
+    }
+
+    private <S> List<String> names(Class<S> service, String property) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (var ref : context.getServiceReferences(service, null)) {
+                names.add(String.valueOf(ref.getProperty(property)));
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        java.util.Collections.sort(names);
+        return names;
+    }
+
     /** (d) The engine health check says the engine loaded, and which libtorch it is. */
     @Test
     public void engineHealthCheckReportsPyTorchLoaded() {
