@@ -127,7 +127,7 @@ final class Assembly {
      * A protocol's evaluation of a row's model: its results become columns {@code <protocol>:<split>.<metric>}
      * (curves likewise), beside the main evaluation's.
      */
-    void protocol(String protocol, String rowName, long seed, ModelRef model, ComparisonRunner.EvaluationOutcome outcome) {
+    void protocol(String protocol, String rowName, long seed, ModelRef model, Runs.EvaluationOutcome outcome) {
         RowData row = rows.get(rowName);
         outcome.evaluation().ifPresent(e -> {
             for (MetricResult r : e.results()) {
@@ -144,7 +144,7 @@ final class Assembly {
     }
 
     /** The corrupted model's evaluation in the misinformation protocol: the {@code corrupted} reference row. */
-    void corrupted(long seed, ModelRef model, ComparisonRunner.EvaluationOutcome outcome) {
+    void corrupted(long seed, ModelRef model, Runs.EvaluationOutcome outcome) {
         RowData row = rows.computeIfAbsent("corrupted", k -> new RowData(Report.RowKind.CORRUPTED, ""));
         Map<String, String> runs = new LinkedHashMap<>();
         runs.put("evaluate", outcome.record().key().value());
@@ -185,7 +185,7 @@ final class Assembly {
         partial = true;
     }
 
-    void reference(Report.RowKind kind, long seed, ModelRef model, ComparisonRunner.EvaluationOutcome outcome) {
+    void reference(Report.RowKind kind, long seed, ModelRef model, Runs.EvaluationOutcome outcome) {
         RowData row = rows.get(kind == Report.RowKind.GOLD ? "gold" : "original");
         Map<String, String> runs = new LinkedHashMap<>();
         runs.put("evaluate", outcome.record().key().value());
@@ -209,7 +209,7 @@ final class Assembly {
     }
 
     void method(String name, long seed, RunRecord unlearn, double seconds, double peakMb,
-            ComparisonRunner.EvaluationOutcome outcome) {
+            Runs.EvaluationOutcome outcome) {
         Map<String, String> runs = new LinkedHashMap<>();
         runs.put("unlearn", unlearn.key().value());
         runs.put("evaluate", outcome.record().key().value());
@@ -219,7 +219,7 @@ final class Assembly {
         note(outcome);
     }
 
-    private static Optional<String> failure(ComparisonRunner.EvaluationOutcome outcome) {
+    private static Optional<String> failure(Runs.EvaluationOutcome outcome) {
         if (outcome.record().state() == RunState.COMMITTED) {
             return Optional.empty();
         }
@@ -227,7 +227,7 @@ final class Assembly {
                 + outcome.record().reason().map(r -> ": " + r).orElse(""));
     }
 
-    private void note(ComparisonRunner.EvaluationOutcome outcome) {
+    private void note(Runs.EvaluationOutcome outcome) {
         outcome.record().spec().data().forEach((role, ref) -> fingerprints.putIfAbsent(role,
                 ref.fingerprint() + " " + ref.source()));
         outcome.evaluation().ifPresent(e -> {

@@ -14,12 +14,10 @@ import java.util.TreeMap;
 import org.lethe.api.LetheException;
 import org.lethe.api.eval.ComparisonService;
 import org.lethe.api.eval.ComparisonSpec;
-import org.lethe.api.eval.Evaluation;
 import org.lethe.api.eval.EvaluationService;
 import org.lethe.api.eval.Report;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
-import org.lethe.api.model.ModelManifest;
 import org.lethe.api.model.ModelRef;
 import org.lethe.api.model.ModelStore;
 import org.lethe.api.run.RunKey;
@@ -67,17 +65,7 @@ public final class ComparisonRunner implements ComparisonService {
      */
     public static final String MISINFORMATION = "misinformation";
 
-    /** OFFSIDE's corrective relearning probe, which only the misinformation protocol runs. */
-    static final String CORRECTIVE_RELEARNING = "corrective-relearning";
-
-    /** The probes the misinformation protocol's evaluations run, when asked for. */
-    static final List<String> MISINFORMATION_PROBES = List.of(CORRECTIVE_RELEARNING, "prompt-attacks");
-
-    /** The metrics the protocols' evaluations use (a subset, to keep the comparison within budget). */
-    static final String PROTOCOL_METRICS = "exact-match,truth-ratio,model-utility";
-
-    /** How long the harness waits between looks at a run it waits for. */
-    private static final Duration POLL = Duration.ofMillis(250);
+    private static final String CORRECTIVE_RELEARNING = MisinformationProtocol.CORRECTIVE_RELEARNING;
 
     private final RunService runs;
     private final EvaluationService evaluations;
@@ -144,10 +132,7 @@ public final class ComparisonRunner implements ComparisonService {
     }
 
     private static RunSpec evaluationSpec(Map<String, String> roles, ModelRef model, List<String> probes, long seed) {
-        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-        roles.forEach((role, file) -> data.put(role, new RunSpec.DataRef(file, "")));
-        return new RunSpec(RunSpec.Kind.EVALUATE, EvaluationService.ALL_METRICS, "", Map.of(), Optional.of(model), data,
-                probes, seed, Optional.empty());
+        return Runs.evaluationSpec(roles, model, probes, seed, EvaluationService.ALL_METRICS);
     }
 
     @Override
@@ -177,14 +162,14 @@ public final class ComparisonRunner implements ComparisonService {
         // corrective relearning needs a model that learned misinformation: it runs in that protocol only
         List<String> probes = asked.stream().filter(p -> !p.equals(CORRECTIVE_RELEARNING)).toList();
         Assembly assembly = new Assembly(spec, clock);
-        Progress progress = new Progress(listener, 1);
+        Runs driver = new Runs(runs, evaluations, store, listener, assembly);
 
         // ---- the world's models
         RunRecord training = training(spec.world()).orElse(null);
         if (training == null) {
-            progress.step("training world " + spec.world());
-            training = await(runs.submit(new RunSpec(RunSpec.Kind.TRAIN, spec.world(), "", Map.of(), Optional.empty(),
-                    Map.of(), List.of(), 0, Optional.empty())), listener);
+            driver.step("training world " + spec.world());
+            training = driver.submitAndAwait(new RunSpec(RunSpec.Kind.TRAIN, spec.world(), "", Map.of(), Optional.empty(),
+                    Map.of(), List.of(), 0, Optional.empty()));
             if (training.state() != RunState.COMMITTED) {
                 throw LetheException.failed("training world '" + spec.world() + "' " + training.state().name().toLowerCase()
                         + training.reason().map(r -> ": " + r).orElse(""), null);
@@ -192,10 +177,12 @@ public final class ComparisonRunner implements ComparisonService {
         }
         WorldLayout layout = layout(spec.world(), training);
         Map<String, String> roles = layout.roles(spec.split());
-        ModelRef original = trainedBy(layout.baseModel(), training.key());
+        RunKey trainedBy = training.key();
+        ModelRef original = driver.trainedBy(layout.baseModel(), trainedBy).orElseThrow(() -> LetheException.invalidInput(
+                "model '" + layout.baseModel() + "' was not trained by world run " + trainedBy));
         List<ModelRef> gold = new ArrayList<>();
         for (int n = 0; ; n++) {
-            Optional<ModelRef> ref = optionalTrainedBy(layout.goldModel(spec.split(), n), training.key());
+            Optional<ModelRef> ref = driver.trainedBy(layout.goldModel(spec.split(), n), trainedBy);
             if (ref.isEmpty()) {
                 break;
             }
@@ -205,33 +192,31 @@ public final class ComparisonRunner implements ComparisonService {
             throw LetheException.invalidInput("world '" + spec.world() + "' has no gold model for " + spec.split()
                     + " (" + layout.goldModel(spec.split(), 0) + "); train it with that split among its gold splits");
         }
-        progress.total(progress.done + gold.size() + spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
+        driver.expect(gold.size() + spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
         assembly.manifest(spec.world(), worldVersion(training), roles, original, gold, versions(), engineLines());
         spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
 
         // ---- reference rows
-        for (int i = 0; i < gold.size() && !cancelled(listener, assembly); i++) {
+        for (int i = 0; i < gold.size() && !driver.cancelled(); i++) {
             long seed = spec.firstSeed() + i;
-            progress.step("gold model " + gold.get(i) + ": evaluating");
-            assembly.reference(Report.RowKind.GOLD, seed, gold.get(i),
-                    evaluate(evaluationSpec(roles, gold.get(i), probes, seed), listener));
+            driver.step("gold model " + gold.get(i) + ": evaluating");
+            assembly.reference(Report.RowKind.GOLD, seed, gold.get(i), driver.evaluate(evaluationSpec(roles, gold.get(i), probes, seed)));
         }
-        for (int s = 0; s < spec.seeds() && !cancelled(listener, assembly); s++) {
+        for (int s = 0; s < spec.seeds() && !driver.cancelled(); s++) {
             long seed = spec.firstSeed() + s;
-            progress.step("original model seed " + seed + ": evaluating");
-            assembly.reference(Report.RowKind.ORIGINAL, seed, original,
-                    evaluate(evaluationSpec(roles, original, probes, seed), listener));
+            driver.step("original model seed " + seed + ": evaluating");
+            assembly.reference(Report.RowKind.ORIGINAL, seed, original, driver.evaluate(evaluationSpec(roles, original, probes, seed)));
         }
 
         // ---- the methods
         for (int s = 0; s < spec.seeds(); s++) {
             long seed = spec.firstSeed() + s;
             for (String name : spec.methods()) {
-                if (cancelled(listener, assembly)) {
+                if (driver.cancelled()) {
                     assembly.notRun(name, seed);
                     continue;
                 }
-                progress.step(name + " seed " + seed + ": unlearning");
+                driver.step(name + " seed " + seed + ": unlearning");
                 Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
                 MethodDescriptor method = methods.method(name).orElseThrow();
                 for (String role : List.of("forget", "retain", "holdout")) {
@@ -249,26 +234,24 @@ public final class ComparisonRunner implements ComparisonService {
                         key = runs.submit(unlearn);
                     } catch (LetheException e) {
                         assembly.failed(name, seed, Optional.empty(), "refused: " + e.getMessage());
-                        progress.step(name + " seed " + seed + ": refused");
                         continue;
                     }
-                    record = await(key, listener);
+                    record = driver.await(key);
                     memory.close();
                     peakMb = memory.peakDeltaMb();
                 }
                 if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
                     assembly.failed(name, seed, Optional.of(record), record.state().name().toLowerCase()
                             + record.reason().map(r -> ": " + r).orElse(""));
-                    if (record.state() == RunState.CANCELLED && listener.cancelled()) {
+                    if (record.state() == RunState.CANCELLED && driver.cancelRequested()) {
                         assembly.partial();
                     }
-                    progress.step(name + " seed " + seed + ": " + record.state().name().toLowerCase() + ", nothing to evaluate");
                     continue;
                 }
                 double seconds = record.started().isPresent() && record.ended().isPresent()
                         ? Duration.between(record.started().get(), record.ended().get()).toNanos() / 1e9 : 0;
-                progress.step(name + " seed " + seed + ": evaluating " + record.result().get());
-                EvaluationOutcome evaluation = evaluate(evaluationSpec(roles, record.result().get(), probes, seed), listener);
+                driver.step(name + " seed " + seed + ": evaluating " + record.result().get());
+                Runs.EvaluationOutcome evaluation = driver.evaluate(evaluationSpec(roles, record.result().get(), probes, seed));
                 assembly.method(name, seed, record, seconds, peakMb, evaluation);
                 assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
             }
@@ -278,167 +261,13 @@ public final class ComparisonRunner implements ComparisonService {
                     + " misinformation: ask for both (--probes " + MISINFORMATION + "," + CORRECTIVE_RELEARNING + ")");
         }
         if (protocols.contains(MISINFORMATION)) {
-            misinformation(spec, layout, training, original, asked, assembly, progress, listener);
+            MisinformationProtocol.run(driver, spec, layout, trainedBy, original, asked, assembly);
         }
         if (protocols.contains(SEQUENTIAL)) {
-            sequential(spec, layout, training, original, assembly, progress, listener);
+            SequentialProtocol.run(driver, spec, layout, trainedBy, original, assembly);
         }
-        progress.step("assembling the report");
+        driver.step("assembling the report");
         return assembly.report();
-    }
-
-    /**
-     * Sequential requests: for every seed and method, each request unlearns its own forget items from
-     * the previous request's model; after each, the model is evaluated on the cumulative split and
-     * compared with that split's gold models.
-     */
-    private void sequential(ComparisonSpec spec, WorldLayout layout, RunRecord training, ModelRef original,
-            Assembly assembly, Progress progress, Listener listener) throws InterruptedException {
-        List<WorldLayout.Request> requests = layout.sequence(spec.split());
-        Map<String, List<Evaluation>> gold = new LinkedHashMap<>();
-        for (WorldLayout.Request request : requests) {
-            List<Evaluation> evaluations = new ArrayList<>();
-            for (int n = 0; ; n++) {
-                Optional<ModelRef> ref = optionalTrainedBy(layout.goldModel(request.split(), n), training.key());
-                if (ref.isEmpty() || cancelled(listener, assembly)) {
-                    break;
-                }
-                progress.step("sequential: gold model " + ref.get() + ": evaluating");
-                evaluate(protocolEvaluation(layout.roles(request.split()), ref.get(), spec.firstSeed() + n), listener)
-                        .evaluation().ifPresent(evaluations::add);
-            }
-            gold.put(request.split(), evaluations);
-        }
-        for (int s = 0; s < spec.seeds(); s++) {
-            long seed = spec.firstSeed() + s;
-            for (String name : spec.methods()) {
-                ModelRef model = original;
-                for (int k = 0; k < requests.size() && !cancelled(listener, assembly); k++) {
-                    WorldLayout.Request request = requests.get(k);
-                    Map<String, String> roles = layout.roles(request.split());
-                    progress.step("sequential: " + name + " seed " + seed + ": request " + (k + 1) + " of " + requests.size());
-                    Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-                    data.put("forget", new RunSpec.DataRef(request.forget(), ""));
-                    data.put("retain", new RunSpec.DataRef(roles.get("retain"), ""));
-                    data.put("holdout", new RunSpec.DataRef(roles.get("holdout"), ""));
-                    RunRecord record;
-                    try {
-                        record = await(runs.submit(new RunSpec(RunSpec.Kind.UNLEARN, name, "",
-                                spec.settings().getOrDefault(name, Map.of()), Optional.of(model), data, List.of(), seed,
-                                spec.budget())), listener);
-                    } catch (LetheException e) {
-                        assembly.note("sequential: " + name + " seed " + seed + " request " + (k + 1) + " refused: " + e.getMessage());
-                        break;
-                    }
-                    if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
-                        assembly.note("sequential: " + name + " seed " + seed + " request " + (k + 1) + " "
-                                + record.state().name().toLowerCase() + record.reason().map(r -> ": " + r).orElse(""));
-                        break;
-                    }
-                    model = record.result().get();
-                    EvaluationOutcome outcome = evaluate(protocolEvaluation(roles, model, seed), listener);
-                    if (outcome.evaluation().isEmpty()) {
-                        assembly.note("sequential: " + name + " seed " + seed + " request " + (k + 1)
-                                + ": the evaluation " + outcome.record().state().name().toLowerCase());
-                        break;
-                    }
-                    assembly.sequential(name, k + 1, outcome.evaluation().get(), gold.get(request.split()));
-                }
-            }
-        }
-    }
-
-    /**
-     * RESTOR and OFFSIDE on the world's misinformation: the original (clean) and corrupted models are
-     * evaluated once per seed; every method unlearns the misinformation from the corrupted model, and
-     * (OFFSIDE's selective setting) half of each entity's rumours while keeping the other half.
-     */
-    private void misinformation(ComparisonSpec spec, WorldLayout layout, RunRecord training, ModelRef original,
-            List<String> probes, Assembly assembly, Progress progress, Listener listener) throws InterruptedException {
-        Optional<WorldLayout.Misinformation> data = layout.misinformation();
-        Optional<ModelRef> corrupted = optionalTrainedBy(layout.corruptedModel(), training.key());
-        if (data.isEmpty() || corrupted.isEmpty()) {
-            assembly.note(MISINFORMATION + ": world '" + spec.world() + "' (run " + training.key() + ") has no "
-                    + (data.isEmpty() ? "misinformation splits" : "corrupted model " + layout.corruptedModel())
-                    + "; the protocol did not run (a world trained before it had them: train it again with another seed,"
-                    + " or in a fresh data folder)");
-            return;
-        }
-        WorldLayout.Misinformation m = data.get();
-        List<String> asked = probes.stream().filter(MISINFORMATION_PROBES::contains).toList();
-        for (int s = 0; s < spec.seeds() && !cancelled(listener, assembly); s++) {
-            long seed = spec.firstSeed() + s;
-            progress.step(MISINFORMATION + ": original model seed " + seed + ": evaluating");
-            assembly.protocol(MISINFORMATION, "original", seed, original,
-                    evaluate(evaluationSpec(m.roles(), original, asked, seed, "exact-match"), listener));
-            progress.step(MISINFORMATION + ": corrupted model seed " + seed + ": evaluating");
-            assembly.corrupted(seed, corrupted.get(),
-                    evaluate(evaluationSpec(m.roles(), corrupted.get(), asked, seed, "exact-match"), listener));
-        }
-        for (int s = 0; s < spec.seeds(); s++) {
-            long seed = spec.firstSeed() + s;
-            for (String name : spec.methods()) {
-                if (cancelled(listener, assembly)) {
-                    return;
-                }
-                progress.step(MISINFORMATION + ": " + name + " seed " + seed + ": unlearning the misinformation");
-                Optional<ModelRef> unlearned = unlearnFrom(spec, name, seed, corrupted.get(), m.forget(), m.retain(),
-                        MISINFORMATION, assembly, listener);
-                if (unlearned.isPresent()) {
-                    assembly.protocol(MISINFORMATION, name, seed, unlearned.get(),
-                            evaluate(evaluationSpec(m.roles(), unlearned.get(), asked, seed, "exact-match"), listener));
-                }
-                if (m.selective().isEmpty() || cancelled(listener, assembly)) {
-                    continue;
-                }
-                Map<String, String> selective = m.selective().get();
-                progress.step(MISINFORMATION + ": " + name + " seed " + seed + ": selective unlearning");
-                Optional<ModelRef> selected = unlearnFrom(spec, name, seed, corrupted.get(), selective.get("forget"),
-                        m.retain(), "selective", assembly, listener);
-                if (selected.isPresent()) {
-                    assembly.protocol("selective", name, seed, selected.get(),
-                            evaluate(evaluationSpec(selective, selected.get(), List.of(), seed, "exact-match"), listener));
-                }
-            }
-        }
-    }
-
-    /** An unlearning run of a protocol; a failure becomes a note and an empty result. */
-    private Optional<ModelRef> unlearnFrom(ComparisonSpec spec, String method, long seed, ModelRef model, String forget,
-            String retain, String protocol, Assembly assembly, Listener listener) throws InterruptedException {
-        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-        data.put("forget", new RunSpec.DataRef(forget, ""));
-        data.put("retain", new RunSpec.DataRef(retain, ""));
-        RunRecord record;
-        try {
-            record = await(runs.submit(new RunSpec(RunSpec.Kind.UNLEARN, method, "",
-                    spec.settings().getOrDefault(method, Map.of()), Optional.of(model), data, List.of(), seed,
-                    spec.budget())), listener);
-        } catch (LetheException e) {
-            assembly.note(protocol + ": " + method + " seed " + seed + " refused: " + e.getMessage());
-            return Optional.empty();
-        }
-        if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
-            assembly.note(protocol + ": " + method + " seed " + seed + " " + record.state().name().toLowerCase()
-                    + record.reason().map(r -> ": " + r).orElse(""));
-            return Optional.empty();
-        }
-        return record.result();
-    }
-
-    private static RunSpec evaluationSpec(Map<String, String> roles, ModelRef model, List<String> probes, long seed,
-            String metrics) {
-        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-        roles.forEach((role, source) -> data.put(role, new RunSpec.DataRef(source, "")));
-        return new RunSpec(RunSpec.Kind.EVALUATE, metrics, "", Map.of(), Optional.of(model), data, probes, seed,
-                Optional.empty());
-    }
-
-    private static RunSpec protocolEvaluation(Map<String, String> roles, ModelRef model, long seed) {
-        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-        roles.forEach((role, source) -> data.put(role, new RunSpec.DataRef(source, "")));
-        return new RunSpec(RunSpec.Kind.EVALUATE, PROTOCOL_METRICS, "", Map.of(), Optional.of(model), data, List.of(), seed,
-                Optional.empty());
     }
 
     /** The harness's own protocols among the asked probes ({@value ComparisonSpec#ALL_PROBES}: every one). */
@@ -447,44 +276,6 @@ public final class ComparisonRunner implements ComparisonService {
             return List.of(MISINFORMATION, SEQUENTIAL);
         }
         return asked.stream().filter(p -> p.equals(SEQUENTIAL) || p.equals(MISINFORMATION)).toList();
-    }
-
-    private boolean cancelled(Listener listener, Assembly assembly) {
-        if (listener.cancelled() || Thread.currentThread().isInterrupted()) {
-            assembly.partial();
-            return true;
-        }
-        return false;
-    }
-
-    /** What an evaluation run gave: its record and, when it committed, its results. */
-    record EvaluationOutcome(RunRecord record, Optional<Evaluation> evaluation) {
-    }
-
-    private EvaluationOutcome evaluate(RunSpec spec, Listener listener) throws InterruptedException {
-        RunRecord record = await(runs.submit(spec), listener);
-        return new EvaluationOutcome(record, evaluations.evaluation(record.key()));
-    }
-
-    /** Waits for a run to end; cancels it when the comparison is cancelled or interrupted. */
-    private RunRecord await(RunKey key, Listener listener) throws InterruptedException {
-        boolean cancelled = false;
-        while (true) {
-            RunRecord record;
-            try {
-                record = runs.await(key, POLL);
-            } catch (InterruptedException e) {
-                runs.cancel(key, "the comparison was interrupted");
-                throw e;
-            }
-            if (record.state().isTerminal()) {
-                return record;
-            }
-            if (!cancelled && listener.cancelled()) {
-                runs.cancel(key, "the comparison was cancelled");
-                cancelled = true;
-            }
-        }
     }
 
     private List<String> probes(List<String> asked) {
@@ -532,19 +323,6 @@ public final class ComparisonRunner implements ComparisonService {
         return new WorldLayout(world, worldData.resolve("data"));
     }
 
-    private ModelRef trainedBy(String id, RunKey training) {
-        return optionalTrainedBy(id, training).orElseThrow(() -> LetheException.invalidInput(
-                "model '" + id + "' was not trained by world run " + training));
-    }
-
-    private Optional<ModelRef> optionalTrainedBy(String id, RunKey training) {
-        if (store.ids().stream().noneMatch(id::equals)) {
-            return Optional.empty();
-        }
-        return store.versions(id).stream().filter(m -> m.producedBy().filter(training::equals).isPresent())
-                .map(ModelManifest::ref).findFirst();
-    }
-
     private static String worldVersion(RunRecord training) {
         return training.spec().component() + " " + training.spec().componentVersion() + " (run " + training.key()
                 + ", seed " + training.spec().seed() + ")";
@@ -574,28 +352,5 @@ public final class ComparisonRunner implements ComparisonService {
         return List.of(djl, current.getEngineName() + " " + current.getVersion(),
                 current.defaultDevice() + ", host with " + Runtime.getRuntime().availableProcessors() + " cores, "
                         + System.getProperty("os.arch"));
-    }
-
-    /** Counts steps for the listener. */
-    private static final class Progress {
-        private final Listener listener;
-        private int total;
-        private int done;
-
-        Progress(Listener listener, int total) {
-            this.listener = listener;
-            this.total = total;
-        }
-
-        /** A step begins: reports how many finished before it. */
-        void step(String what) {
-            total = Math.max(total, done + 1);
-            listener.step(done, total, what);
-            done++;
-        }
-
-        void total(int total) {
-            this.total = total;
-        }
     }
 }
