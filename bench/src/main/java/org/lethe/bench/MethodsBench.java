@@ -38,7 +38,14 @@ import java.util.function.Consumer;
  * java -cp bench/target/lethe-bench.jar org.lethe.bench.MethodsBench [--pairs 5] [--warmup 10] [--steps 30]
  *     [--iau-warmup 3] [--iau-steps 20] [--reps 20] [--gold-reps 20] [--only all|steps|e2e]
  *     [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE] [--tree TEXT]
+ *     [--sides lethe,trainer,pytorch] [--before-cp CLASSPATH]
  * </pre>
+ *
+ * <p>{@code --sides} picks the processes of a pair among {@code lethe}, {@code trainer},
+ * {@code pytorch} and {@code before}: the {@code lethe} loop of another build (its
+ * {@code lethe-bench.jar} given by {@code --before-cp}, for example the tree before a change), run on
+ * the same exported batches and interleaved with the others, for a before/after comparison under the
+ * same load.
  */
 public final class MethodsBench {
 
@@ -48,6 +55,9 @@ public final class MethodsBench {
     static final double UNLEARN_TARGET = 0.02;
 
     private static final List<String> SIDES = List.of("lethe", "trainer", "pytorch");
+    private static final List<String> SIDES_KNOWN = List.of("lethe", "trainer", "pytorch", "before");
+    /** The sides this run measures ({@code --sides}); {@code before} is Lethe's loop from {@code --before-cp}. */
+    private static List<String> sides = SIDES;
 
     private MethodsBench() {
     }
@@ -65,7 +75,8 @@ public final class MethodsBench {
             if (key.equals("h") || key.equals("help")) {
                 System.out.println("java -cp bench/target/lethe-bench.jar org.lethe.bench.MethodsBench [--pairs 5] [--warmup 10]"
                         + " [--steps 30] [--iau-warmup 3] [--iau-steps 20] [--reps 20] [--gold-reps 20] [--only all|steps|e2e]"
-                        + " [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]");
+                        + " [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE] [--tree TEXT]"
+                        + " [--sides lethe,trainer,pytorch] [--before-cp CLASSPATH]");
                 return;
             }
             o.put(key, args[++i]);
@@ -125,6 +136,13 @@ public final class MethodsBench {
 
     private static void steps(Path root, Path work, Map<String, String> o, int pairs, String python, StringBuilder md,
             PrintStream progress) throws Exception {
+        sides = List.of(o.getOrDefault("sides", String.join(",", SIDES)).split(","));
+        if (!sides.contains("lethe") || !sides.contains("pytorch") || !SIDES_KNOWN.containsAll(sides)) {
+            throw new IllegalArgumentException("--sides: lethe and pytorch, plus any of trainer, before: " + sides);
+        }
+        if (sides.contains("before") && !o.containsKey("before-cp")) {
+            throw new IllegalArgumentException("--sides before needs --before-cp (the other build's lethe-bench.jar)");
+        }
         List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
                 "--iau-warmup", o.getOrDefault("iau-warmup", "3"), "--iau-steps", o.getOrDefault("iau-steps", "20"));
         progress.println("lethe-bench methods: exporting the workload");
@@ -139,7 +157,7 @@ public final class MethodsBench {
         Map<String, Map<String, List<Double>>> firstLosses = new LinkedHashMap<>();
         ObjectMapper json = new ObjectMapper();
         for (int pair = 0; pair < pairs; pair++) {
-            List<String> order = new ArrayList<>(SIDES);
+            List<String> order = new ArrayList<>(sides);
             java.util.Collections.rotate(order, pair);
             if (pair % 2 == 1) {
                 java.util.Collections.reverse(order);
@@ -149,6 +167,10 @@ public final class MethodsBench {
                 if (side.equals("pytorch")) {
                     command = List.of(python, root.resolve("bench/python/lm_step.py").toString(),
                             work.resolve("workload.json").toString());
+                } else if (side.equals("before")) {
+                    command = new ArrayList<>(java(MethodSteps.class, o.get("before-cp")));
+                    command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
+                    command.addAll(stepArgs);
                 } else {
                     command = new ArrayList<>(java(MethodSteps.class));
                     command.addAll(List.of("--mode", side, "--work", work.toString()));
@@ -183,8 +205,10 @@ public final class MethodsBench {
                 + " included), %d positions, %d pre-LN blocks, d_model %d, %d heads, FFN %d, tied output; %d parameters."
                 + " Both sides start from the same weights (Lethe's seed-0 initialisation, read by the Python side from"
                 + " the safetensors file) and run the same token batches (exported from Lethe's own runs of each method:"
-                + " the methods' default batch sizes on forget05 / retain95). %d process pairs (each a `lethe`, a"
-                + " `trainer` and a `pytorch` process, in an order rotating from pair to pair); per process and"
+                + " the methods' default batch sizes on forget05 / retain95). %d process pairs (each one process of"
+                + " each side: " + String.join(", ", sides.stream().map(x -> "`" + x + "`").toList())
+                + (sides.contains("before") ? ", `before` being the `lethe` loop of the build before the change" : "")
+                + ", in an order rotating from pair to pair); per process and"
                 + " workload %s warm-up steps, then %s measured steps (IAU: %s and %s). Times are the step's thread CPU"
                 + " time (ms); n counts steps over all pairs. Speed ratio = PyTorch's p50 / the row's p50 (above 1: faster"
                 + " than PyTorch); paired = the median over pairs of the same ratio within each pair.%n%n",
@@ -202,7 +226,7 @@ public final class MethodsBench {
         phases.append("---|".repeat(StepTimer.PHASES.size() + 1)).append('\n');
         for (String name : MethodSteps.WORKLOADS) {
             Stats pt = total(rows, "pytorch", name, "cpu", -1);
-            for (String side : SIDES) {
+            for (String side : sides) {
                 Stats cpu = total(rows, side, name, "cpu", -1);
                 if (cpu.count() == 0) {
                     continue;
@@ -356,10 +380,15 @@ public final class MethodsBench {
 
     /** A child JVM like this one: same java, same class path, one PyTorch thread, the build's engine cache. */
     private static List<String> java(Class<?> main) {
+        return java(main, System.getProperty("java.class.path"));
+    }
+
+    /** The same with another class path. */
+    private static List<String> java(Class<?> main, String classPath) {
         String cache = System.getProperty("ENGINE_CACHE_DIR", Path.of("target/engine-cache").toAbsolutePath().toString());
         return List.of(javaCommand(), "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1", "-DENGINE_CACHE_DIR=" + cache, "-DDJL_CACHE_DIR=" + cache,
-                "-cp", System.getProperty("java.class.path"), main.getName());
+                "-cp", classPath, main.getName());
     }
 
     /** Runs a child to its end, handing each JSON line of its standard output to {@code lines}. */

@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelKind;
@@ -41,6 +43,14 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
     private final Model model;
     private final Block block;
     private final int maxLength;
+    /**
+     * Token ids per string {@link #encode} has seen: the methods encode the same forget and retain
+     * strings at every step, and the regular-expression tokenizer is the costly part of encoding.
+     * Never handed out (callers get copies in arrays); cleared when it reaches
+     * {@value #ENCODED_CACHE_LIMIT} strings.
+     */
+    private final Map<String, int[]> encoded = new ConcurrentHashMap<>();
+    private static final int ENCODED_CACHE_LIMIT = 1 << 16;
 
     /**
      * @param name the DJL model's name (the architecture's)
@@ -175,39 +185,55 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
             throw new IllegalArgumentException(prompts.size() + " prompts for " + answers.size() + " answers");
         }
         int n = prompts.size();
-        List<int[]> sequences = new ArrayList<>(n);
-        int[] answerStart = new int[n];
+        int[][] promptIds = new int[n][];
+        int[][] answerIds = new int[n][];
         int longest = 0;
         for (int i = 0; i < n; i++) {
-            int[] prompt = tokenizer.encode(prompts.get(i));
-            int[] answer = tokenizer.encode(answers.get(i));
-            int length = prompt.length + 1 + answer.length + 1;
+            promptIds[i] = ids(prompts.get(i));
+            answerIds[i] = ids(answers.get(i));
+            int length = promptIds[i].length + 1 + answerIds[i].length + 1;
             if (length > maxLength) {
                 throw new IllegalArgumentException("pair " + i + " is " + length + " tokens long; the model takes " + maxLength);
             }
-            int[] sequence = new int[length];
-            System.arraycopy(prompt, 0, sequence, 0, prompt.length);
-            sequence[prompt.length] = WordTokenizer.SEP;
-            System.arraycopy(answer, 0, sequence, prompt.length + 1, answer.length);
-            sequence[length - 1] = WordTokenizer.EOS;
-            sequences.add(sequence);
-            answerStart[i] = prompt.length + 1;
             longest = Math.max(longest, length);
         }
+        // prompt, separator, answer, end marker, then <pad> (0)
         long[] tokens = new long[n * longest];
         float[] mask = new float[n * longest];
         for (int i = 0; i < n; i++) {
-            int[] sequence = sequences.get(i);
-            for (int t = 0; t < sequence.length; t++) {
-                tokens[i * longest + t] = sequence[t];
+            int row = i * longest;
+            int[] prompt = promptIds[i];
+            int[] answer = answerIds[i];
+            for (int t = 0; t < prompt.length; t++) {
+                tokens[row + t] = prompt[t];
             }
+            int answerStart = prompt.length + 1;
+            tokens[row + prompt.length] = WordTokenizer.SEP;
+            for (int t = 0; t < answer.length; t++) {
+                tokens[row + answerStart + t] = answer[t];
+            }
+            int end = answerStart + answer.length;
+            tokens[row + end] = WordTokenizer.EOS;
             // the answer and the end marker: a model that knows the answer also knows where it ends
-            for (int t = answerStart[i]; t < sequence.length; t++) {
-                mask[i * longest + t] = 1f;
+            for (int t = answerStart; t <= end; t++) {
+                mask[row + t] = 1f;
             }
         }
         Shape shape = new Shape(n, longest);
         return new QaBatch(manager.create(tokens, shape), manager.create(mask, shape), n);
+    }
+
+    /** The token ids of a string, from the cache when it was encoded before (not to be modified). */
+    private int[] ids(String text) {
+        int[] cached = encoded.get(text);
+        if (cached == null) {
+            cached = tokenizer.encode(text);
+            if (encoded.size() >= ENCODED_CACHE_LIMIT) {
+                encoded.clear();
+            }
+            encoded.put(text, cached);
+        }
+        return cached;
     }
 
     /**

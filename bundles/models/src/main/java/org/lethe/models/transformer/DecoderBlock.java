@@ -14,8 +14,9 @@ import ai.djl.util.PairList;
 
 /**
  * One pre-LN decoder block: {@code h = x + attention(attentionNorm(x))}, then
- * {@code h + ffnOut(gelu(ffnIn(ffnNorm(h))))}, with exact (erf) GELU. Input and output
- * (batch, length, dModel).
+ * {@code h + ffnOut(gelu(ffnIn(ffnNorm(h))))}, with exact (erf) GELU. Input (batch, length, dModel),
+ * optionally followed by the attention's transposed mask and scale (see {@link CausalSelfAttention});
+ * output (batch, length, dModel).
  */
 final class DecoderBlock extends AbstractBlock {
 
@@ -37,7 +38,10 @@ final class DecoderBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
-        NDList normed = attentionNorm.forward(store, inputs, training);
+        NDList normed = attentionNorm.forward(store, new NDList(x), training);
+        if (inputs.size() > 1) {
+            normed.addAll(inputs.subNDList(1)); // the mask and the scale
+        }
         NDArray h = x.add(attention.forward(store, normed, training).head());
         NDList hidden = ffnIn.forward(store, ffnNorm.forward(store, new NDList(h), training), training);
         NDArray activated = Activation.gelu(hidden.head());

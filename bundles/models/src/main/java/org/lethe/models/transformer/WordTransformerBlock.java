@@ -30,6 +30,12 @@ import java.util.Random;
  * <p>Initial values: see {@link #seed}.
  * Operations on a parameter always take a batch-scoped array as their first input, so that every
  * result lives in the caller's scope and nothing accumulates in the model's manager.
+ *
+ * <p>The attention's constant arrays (its transposed causal mask for every length up to the
+ * longest, and its scale) are made once, when the block is initialised, in the model's manager, and
+ * live until the model closes: they are only ever second operands, so no result lands in the
+ * model's manager, the number of arrays there stays the same from step to step, and they are still
+ * there when a backward pass reads them.
  */
 final class WordTransformerBlock extends AbstractBlock {
 
@@ -42,11 +48,17 @@ final class WordTransformerBlock extends AbstractBlock {
     private final Parameter positionEmbedding;
     private final List<DecoderBlock> layers = new ArrayList<>();
     private final LayerNorm finalNorm;
+    private final int heads;
+    /** The attention's transposed masks, by sequence length (index 0 unused), made at initialisation. */
+    private NDArray[] masks;
+    /** The attention's scale, made at initialisation. */
+    private NDArray scale;
 
     WordTransformerBlock(int vocabulary, WordTransformerConfig config) {
         this.vocabulary = vocabulary;
         this.maxLength = config.maxLength();
         this.dModel = config.dModel();
+        this.heads = config.heads();
         tokenEmbedding = addParameter(Parameter.builder().setName("tokenEmbedding").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(vocabulary, dModel)).build());
         positionEmbedding = addParameter(Parameter.builder().setName("positionEmbedding").setType(Parameter.Type.WEIGHT)
@@ -134,19 +146,21 @@ final class WordTransformerBlock extends AbstractBlock {
         if (length > maxLength) {
             throw new IllegalArgumentException(length + " tokens; the model takes at most " + maxLength);
         }
-        NDArray start = manager.zeros(new Shape(batch, 1), DataType.INT64); // <pad> as the start token
-        NDArray shifted = length == 1 ? start : start.concat(tokens.get(":, :" + (length - 1)), 1);
+        // the input shifted right by one, <pad> (id 0) as the start token
+        NDArray shifted = length == 1 ? manager.zeros(new Shape(batch, 1), DataType.INT64)
+                : tokens.get(":, :" + (length - 1)).pad(new Shape(1, 0), 0);
         long[] positions = new long[length];
         for (int t = 0; t < length; t++) {
             positions[t] = t;
         }
         NDArray tokenWeight = store.getValue(tokenEmbedding, tokens.getDevice(), training);
         NDArray positionWeight = store.getValue(positionEmbedding, tokens.getDevice(), training);
+        // the positions in the batch's scope: an embedding's result lives in its indices' manager
         NDArray x = Embedding.embedding(shifted, tokenWeight, SparseFormat.DENSE).head()
                 .add(Embedding.embedding(manager.create(positions), positionWeight, SparseFormat.DENSE).head());
         NDList h = new NDList(x);
         for (DecoderBlock layer : layers) {
-            h = layer.forward(store, h, training);
+            h = layer.forward(store, new NDList(h.head(), masks[length], scale), training);
         }
         h = finalNorm.forward(store, h, training);
         return Linear.linear(h.head(), tokenWeight);
@@ -166,5 +180,10 @@ final class WordTransformerBlock extends AbstractBlock {
             layer.initialize(manager, dataType, hidden);
         }
         finalNorm.initialize(manager, dataType, hidden);
+        masks = new NDArray[maxLength + 1];
+        for (int length = 1; length <= maxLength; length++) {
+            masks[length] = CausalSelfAttention.causalMaskTransposed(manager, length);
+        }
+        scale = CausalSelfAttention.scale(manager, dModel, heads);
     }
 }

@@ -177,6 +177,99 @@ class WordTransformerModelTest {
         }
     }
 
+    /**
+     * The attention computes its scores transposed (keys × queries, softmax over axis 2) because
+     * libtorch's softmax over a short last axis is slow; it is still softmax(Q·Kᵀ/√d + M)·V, up to
+     * float round-off, in value and in gradient, with the model's cached mask and scale or its own.
+     */
+    @Test
+    void attentionIsTheTextbookFormulaUpToRoundOff() {
+        try (WordTransformerModel lm = model(VOCABULARY, 9); NDManager scope = lm.model().getNDManager().newSubManager()) {
+            ai.djl.nn.Block attention = child(child(lm.model().getBlock(), "layer0"), "attention");
+            int batch = 3;
+            int length = 7;
+            int d = 64;
+            int heads = 4;
+            int width = d / heads;
+            float[] values = new float[batch * length * d];
+            Random random = new Random(9);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextGaussian();
+            }
+            NDArray x = scope.create(values, new Shape(batch, length, d));
+            x.setRequiresGradient(true);
+            ai.djl.training.ParameterStore store = new ai.djl.training.ParameterStore(scope, false);
+            float[] ours;
+            float[] oursGradient;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray out = attention.forward(store, new NDList(x), true).head();
+                ours = out.toFloatArray();
+                gc.backward(out.mul(out).sum());
+            }
+            oursGradient = x.getGradient().toFloatArray();
+            NDArray y = scope.create(values, new Shape(batch, length, d));
+            y.setRequiresGradient(true);
+            float[] textbook;
+            float[] textbookGradient;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray[] qkv = new NDArray[3];
+                String[] names = {"query", "key", "value"};
+                for (int i = 0; i < 3; i++) {
+                    ai.djl.nn.Block linear = child(attention, names[i]);
+                    qkv[i] = ai.djl.nn.core.Linear.linear(y, linear.getParameters().get("weight").getArray(),
+                            linear.getParameters().get("bias").getArray()).head()
+                            .reshape(batch, length, heads, width).transpose(0, 2, 1, 3);
+                }
+                float[] mask = new float[length * length];
+                for (int row = 0; row < length; row++) {
+                    for (int column = row + 1; column < length; column++) {
+                        mask[row * length + column] = -1e9f;
+                    }
+                }
+                NDArray scores = qkv[0].matMul(qkv[1].transpose(0, 1, 3, 2)).mul(scope.create((float) (1 / Math.sqrt(width))))
+                        .add(scope.create(mask, new Shape(length, length)));
+                NDArray mixed = scores.softmax(-1).matMul(qkv[2]).transpose(0, 2, 1, 3).reshape(batch, length, d);
+                ai.djl.nn.Block output = child(attention, "output");
+                NDArray out = ai.djl.nn.core.Linear.linear(mixed, output.getParameters().get("weight").getArray(),
+                        output.getParameters().get("bias").getArray()).head();
+                textbook = out.toFloatArray();
+                gc.backward(out.mul(out).sum());
+            }
+            textbookGradient = y.getGradient().toFloatArray();
+            assertClose(textbook, ours, "the attention's output");
+            assertClose(textbookGradient, oursGradient, "the gradient of its input");
+            // a decoder block given the mask and the scale (as the model passes its cached ones)
+            // against one making its own: the same values, so the same result exactly
+            ai.djl.nn.Block layer = child(lm.model().getBlock(), "layer0");
+            float[] own = layer.forward(store, new NDList(x), false).head().toFloatArray();
+            float[] given = layer.forward(store, new NDList(x, CausalSelfAttention.causalMaskTransposed(scope, length),
+                    CausalSelfAttention.scale(scope, d, heads)), false).head().toFloatArray();
+            assertArrayEquals(own, given, 0f);
+        }
+    }
+
+    /** A child block by its name (DJL prefixes a child's name with its position: "01layer0"). */
+    private static ai.djl.nn.Block child(ai.djl.nn.Block parent, String name) {
+        for (Pair<String, ai.djl.nn.Block> pair : parent.getChildren()) {
+            if (pair.getKey().replaceFirst("^\\d+", "").equals(name)) {
+                return pair.getValue();
+            }
+        }
+        throw new AssertionError("no child " + name + " in " + parent.getChildren().keys());
+    }
+
+    /** Equal up to float round-off: every difference within 1e-5 of the largest magnitude. */
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        float largest = 0;
+        float difference = 0;
+        for (int i = 0; i < expected.length; i++) {
+            largest = Math.max(largest, Math.abs(expected[i]));
+            difference = Math.max(difference, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(largest > 0 && difference <= 1e-5f * largest, what + ": max difference " + difference + " at max |value| " + largest);
+    }
+
     @Test
     void batchedGreedyDecodingIsEachPromptDecodedAlone() {
         try (WordTransformerModel lm = model(VOCABULARY, 3)) {
@@ -211,7 +304,10 @@ class WordTransformerModelTest {
                 all[i] = i;
             }
             assertEquals(theirs.tokenizer().decode(all), ours.tokenizer().decode(all));
-            QaBatch a = ours.encode(prompts, answers, manager);
+            QaBatch first = ours.encode(prompts, answers, manager);
+            QaBatch a = ours.encode(prompts, answers, manager); // the strings' token ids now come from the cache
+            assertArrayEquals(first.tokens().toLongArray(), a.tokens().toLongArray());
+            assertArrayEquals(first.answerMask().toFloatArray(), a.answerMask().toFloatArray(), 0f);
             QaBatch b = theirs.encode(prompts, answers, manager);
             assertEquals(b.size(), a.size());
             assertEquals(b.tokens().getShape(), a.tokens().getShape());
