@@ -11,7 +11,9 @@
  * {@link org.lethe.worlds.shapes.ShapesWorld} from a seed;
  * {@link org.lethe.worlds.shapes.ShapesCorpusWriter} writes it as a folder;
  * {@link org.lethe.worlds.shapes.ShapesImageFiles} reads and writes its image files and reads a
- * user's concept image set. Data only: the diffusion model and the concept classifier that train on
- * it come later, and no {@code lethe.world=shapes} service is registered yet.
+ * user's concept image set. {@link org.lethe.worlds.shapes.ShapesWorldService}
+ * ({@code lethe.world=shapes}) writes the world and trains {@code shapes-clf}
+ * ({@link org.lethe.worlds.shapes.ShapesClassifierTraining}, ground-truth images only) and
+ * {@code shapes-t2i}, then runs the sanity gate ({@link org.lethe.worlds.shapes.ShapesSanityGate}).
  */
 package org.lethe.worlds.shapes;
