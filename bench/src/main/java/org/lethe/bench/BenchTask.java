@@ -5,6 +5,7 @@ import java.util.Map;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.language.LanguageModel;
@@ -67,5 +68,10 @@ final class BenchTask implements Task {
     @Override
     public DataSet<Concept> concepts(String role) {
         throw new IllegalArgumentException("no concepts in the method benchmark");
+    }
+
+    @Override
+    public DataSet<Prompt> prompts(String role) {
+        throw new IllegalArgumentException("no prompts in the method benchmark");
     }
 }

@@ -41,10 +41,19 @@ public interface DataService {
     DataSet<Concept> readConcepts(Path file);
 
     /**
+     * @param file prompt JSONL ({@code prompt} required; {@code labels}, an object of strings, and
+     *     {@code seed}, a non-negative integer, optional)
+     * @return its prompts
+     * @throws LetheException (invalid input) naming file, line and field
+     * @since 1.1
+     */
+    DataSet<Prompt> readPrompts(Path file);
+
+    /**
      * Writes items as JSONL, atomically (a temporary file renamed over the target).
      *
      * @param file the target
-     * @param items {@link QaItem}s, {@link Document}s or {@link Concept}s
+     * @param items {@link QaItem}s, {@link Document}s, {@link Concept}s or {@link Prompt}s
      */
     void write(Path file, List<?> items);
 }

@@ -3,7 +3,7 @@
  * the JSONL contract of DESIGN §4 that built-in worlds and user corpora share.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.lethe.api.data;
 
 import org.osgi.annotation.bundle.Export;

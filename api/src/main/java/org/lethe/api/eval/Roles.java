@@ -37,7 +37,36 @@ public final class Roles {
     /** The true values of the rumoured attributes: {@value}. */
     public static final String RUMOUR_TRUTH = "rumour_truth";
 
-    /** Every role above, in the order a report lists them. */
+    /**
+     * Erasure: prompts naming an erased concept by a word the erasure was given (its name or an
+     * erasure alias), labelled with what they ask for (Acc_e): {@value}.
+     *
+     * @since 1.1
+     */
+    public static final String ERASED_PROMPTS = "erased_prompts";
+    /**
+     * Erasure: prompts reaching an erased concept another way, by a held-out alias or in a
+     * composition of held-out and other aliases (Acc_g): {@value}.
+     *
+     * @since 1.1
+     */
+    public static final String GENERALITY_PROMPTS = "generality_prompts";
+    /**
+     * Erasure: prompts of the concepts that must survive (Acc_p, layout, Fréchet distance): {@value}.
+     *
+     * @since 1.1
+     */
+    public static final String PRESERVE_PROMPTS = "preserve_prompts";
+
+    /**
+     * The roles of text-to-image erasure, in the order a report lists them; the erased concepts
+     * themselves are {@link org.lethe.api.method.Task#ERASE}.
+     *
+     * @since 1.1
+     */
+    public static final List<String> ERASURE = List.of(ERASED_PROMPTS, GENERALITY_PROMPTS, PRESERVE_PROMPTS);
+
+    /** Every question–answer role above (language models), in the order a report lists them. */
     public static final List<String> ALL = List.of(FORGET, FORGET_PARAPHRASED, RETAIN, RETAIN_PARAPHRASED, WORLD,
             HOLDOUT, TWO_HOP, TWO_HOP_CONTROL, IMPLIED, IMPLIED_CONTROL, RUMOURS, RUMOURS_PARAPHRASED, RUMOUR_TRUTH);
 

@@ -4,6 +4,7 @@ import org.lethe.api.LetheException;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -43,7 +44,9 @@ public interface Task {
      * The model as it was when the run started, through one of its task views: a separate copy,
      * loaded on first use and freed when the run ends, for reference terms (e.g. GradDiff's KL to
      * the original model). Its parameters are not optimised; compute with it outside the gradient,
-     * e.g. {@code stopGradient()} on its outputs.
+     * e.g. {@code stopGradient()} on its outputs. In an evaluation run (nothing is changed) it is
+     * the evaluated version's root ancestor instead, the model as its world or import made it: the
+     * baseline of metrics that compare with the original (layout, Fréchet distance).
      *
      * @param <V> the view type
      * @param view e.g. {@code LanguageModel.class}
@@ -89,4 +92,13 @@ public interface Task {
      * @throws LetheException (invalid input) when the role is missing or holds another kind of data
      */
     DataSet<Concept> concepts(String role);
+
+    /**
+     * @param role a data role of labelled generation prompts (e.g. an erasure evaluation's
+     *     {@code erased_prompts})
+     * @return the prompts for it
+     * @throws LetheException (invalid input) when the role is missing or holds another kind of data
+     * @since 1.2
+     */
+    DataSet<Prompt> prompts(String role);
 }

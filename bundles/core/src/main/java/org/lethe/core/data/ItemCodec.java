@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 
 /**
@@ -48,6 +53,12 @@ final class ItemCodec {
     static final String ATTRIBUTE = "attribute";
     /** The field {@code aliases}. */
     static final String ALIASES = "aliases";
+    /** The field {@code prompt}. */
+    static final String PROMPT = "prompt";
+    /** The field {@code labels}. */
+    static final String LABELS = "labels";
+    /** The field {@code seed}. */
+    static final String SEED = "seed";
 
     /** How many of a line's field names a "missing field" message lists. */
     private static final int FIELDS_SHOWN = 8;
@@ -95,6 +106,56 @@ final class ItemCodec {
         Concept concept = new Concept(required(o, NAME, w), optional(o, ATTRIBUTE, w), strings(o, ALIASES, w));
         check(concept, w);
         return concept;
+    }
+
+    /**
+     * @param o the line's object
+     * @param line its 1-based line number (the default id is {@code L<line>})
+     * @param w where, for errors
+     * @return the prompt, checked
+     */
+    static Prompt prompt(ObjectNode o, long line, Where w) {
+        Prompt prompt = new Prompt(id(o, line, w), required(o, PROMPT, w), labels(o, w), seed(o, w));
+        check(prompt, w);
+        return prompt;
+    }
+
+    /** An object of strings, in file order; absent or null means none. */
+    private static Map<String, String> labels(ObjectNode o, Where w) {
+        JsonNode v = o.get(LABELS);
+        if (v == null || v.isNull()) {
+            return Map.of();
+        }
+        if (!v.isObject()) {
+            throw w.field(LABELS, "must be an object of strings (attribute → value), found " + describe(v));
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = v.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> e = fields.next();
+            if (!e.getValue().isTextual()) {
+                throw w.field(LABELS, "label " + Where.quote(e.getKey()) + " must be a string, found "
+                        + describe(e.getValue()));
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
+        return out;
+    }
+
+    /** A non-negative integer that fits a long; absent or null means none. */
+    private static OptionalLong seed(ObjectNode o, Where w) {
+        JsonNode v = o.get(SEED);
+        if (v == null || v.isNull()) {
+            return OptionalLong.empty();
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw w.field(SEED, "must be a whole number that fits 64 bits, found " + describe(v)
+                    + (v.isTextual() ? " (remove the quotes)" : ""));
+        }
+        if (v.longValue() < 0) {
+            throw w.field(SEED, "must not be negative, found " + v.longValue());
+        }
+        return OptionalLong.of(v.longValue());
     }
 
     private static String id(ObjectNode o, long line, Where w) {
@@ -225,6 +286,27 @@ final class ItemCodec {
         texts(ALIASES, concept.aliases(), w);
     }
 
+    /**
+     * @param prompt a prompt read or about to be written
+     * @param w where, for errors
+     */
+    static void check(Prompt prompt, Where w) {
+        text(ID, prompt.id(), w);
+        text(PROMPT, prompt.prompt(), w);
+        for (Map.Entry<String, String> e : prompt.labels().entrySet()) {
+            String problem = problem(e.getKey());
+            if (problem == null) {
+                problem = problem(e.getValue());
+            }
+            if (problem != null) {
+                throw w.field(LABELS, "label " + Where.quote(e.getKey()) + ": " + problem);
+            }
+        }
+        if (prompt.seed().isPresent() && prompt.seed().getAsLong() < 0) {
+            throw w.field(SEED, "must not be negative, found " + prompt.seed().getAsLong());
+        }
+    }
+
     private static void text(String field, String value, Where w) {
         String problem = problem(value);
         if (problem != null) {
@@ -296,6 +378,23 @@ final class ItemCodec {
         o.put(NAME, concept.name());
         concept.attribute().ifPresent(s -> o.put(ATTRIBUTE, s));
         putList(o, ALIASES, concept.aliases());
+        return o;
+    }
+
+    /**
+     * @param prompt the prompt
+     * @return its JSON object, labels sorted by attribute (Map.copyOf keeps no order), absent seed and
+     *     empty labels omitted
+     */
+    static ObjectNode json(Prompt prompt) {
+        ObjectNode o = NODES.objectNode();
+        o.put(ID, prompt.id());
+        o.put(PROMPT, prompt.prompt());
+        if (!prompt.labels().isEmpty()) {
+            ObjectNode labels = o.putObject(LABELS);
+            new TreeMap<>(prompt.labels()).forEach(labels::put);
+        }
+        prompt.seed().ifPresent(seed -> o.put(SEED, seed));
         return o;
     }
 

@@ -34,6 +34,7 @@ import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataService;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 
 /**
@@ -97,7 +98,9 @@ public final class JsonlDataService implements DataService {
             Document::id, ItemCodec::document, ItemCodec::check, ItemCodec::json);
     private static final Kind<Concept> CONCEPTS = new Kind<>("concept", Concept.class, ItemCodec.NAME,
             Concept::name, ItemCodec::concept, ItemCodec::check, ItemCodec::json);
-    private static final List<Kind<?>> KINDS = List.of(QA, DOCUMENTS, CONCEPTS);
+    private static final Kind<Prompt> PROMPTS = new Kind<>("prompt", Prompt.class, ItemCodec.ID,
+            Prompt::id, ItemCodec::prompt, ItemCodec::check, ItemCodec::json);
+    private static final List<Kind<?>> KINDS = List.of(QA, DOCUMENTS, CONCEPTS, PROMPTS);
 
     /** Longest part of a parser's message kept in an error. */
     private static final int PARSER_MESSAGE_LIMIT = 200;
@@ -171,13 +174,27 @@ public final class JsonlDataService implements DataService {
     }
 
     /**
+     * Reads prompts: {@code prompt} required; {@code id} (string, default {@code L<line>}),
+     * {@code labels} (an object of non-blank strings) and {@code seed} (a non-negative whole number)
+     * optional.
+     *
+     * @param file the JSONL file
+     * @return its prompts in file order, named after the file, with the SHA-256 of its bytes
+     * @throws LetheException (invalid input) naming the file, line and field of the first problem
+     */
+    @Override
+    public DataSet<Prompt> readPrompts(Path file) {
+        return read(file, PROMPTS);
+    }
+
+    /**
      * Writes items of one kind as JSONL (UTF-8, one object a line, contract field names such as
      * {@code template_answer}, absent optionals and empty lists omitted), atomically. The items are
      * checked by the reading rules first (non-blank strings, unique ids or names, line length, item
      * count), so the file reads back as equal items. Missing parent folders are created.
      *
      * @param file the target; replaced whole if it exists
-     * @param items {@link QaItem}s, {@link Document}s or {@link Concept}s, all of one kind, at least one
+     * @param items {@link QaItem}s, {@link Document}s, {@link Concept}s or {@link Prompt}s, all of one kind, at least one
      * @throws LetheException (invalid input) when the items break a rule (naming the item and field)
      *     or the file cannot be written; in both cases the target is unchanged and no temporary file remains
      */

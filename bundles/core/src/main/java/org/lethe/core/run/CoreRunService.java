@@ -639,8 +639,7 @@ public final class CoreRunService implements RunService, EvaluationService {
         try (ModelLease lease = store.lease(plan.model().ref())) {
             context.log("start evaluation of " + lease.base().ref() + ": " + spec.componentVersion());
             try (LoadedModel model = architecture.load(lease.base(), lease.directory());
-                    CoreTask task = new CoreTask(model, () -> architecture.load(lease.base(), lease.directory()),
-                            plan.data(), Map.of(), configService)) {
+                    CoreTask task = new CoreTask(model, () -> loadRoot(lease), plan.data(), Map.of(), configService)) {
                 for (String name : metricNames) {
                     context.checkCancelled();
                     context.progress(done++, total, Double.NaN);
@@ -694,6 +693,26 @@ public final class CoreRunService implements RunService, EvaluationService {
         disk.writeFile(key, EvaluationJson.FILE, EvaluationJson.write(evaluation));
         context.log("evaluated " + plan.model().ref() + ": " + results.size() + " results, " + failures.size() + " failures");
         return null;
+    }
+
+    /**
+     * The reference of an evaluation: the evaluated version's root ancestor (what its world or import
+     * made), read from a lease of its own that is discarded once the weights are in memory.
+     */
+    private LoadedModel loadRoot(ModelLease lease) throws java.io.IOException {
+        List<ModelManifest> lineage = store.lineage(lease.base().ref());
+        ModelManifest root = lineage.get(lineage.size() - 1);
+        ModelArchitecture architecture = architectures.get(root.architecture());
+        if (architecture == null) {
+            throw LetheException.failed("the architecture '" + root.architecture() + "' of " + root.ref()
+                    + " is not deployed", null);
+        }
+        if (root.ref().equals(lease.base().ref())) {
+            return architecture.load(lease.base(), lease.directory());
+        }
+        try (ModelLease rootLease = store.lease(root.ref())) {
+            return architecture.load(rootLease.base(), rootLease.directory());
+        }
     }
 
     private static String reason(Throwable e) {

@@ -13,7 +13,7 @@ import org.lethe.api.data.DataSet;
 /**
  * Data read for one role of a run, with the kind of items it holds.
  *
- * @param kind question–answer items, documents or concepts
+ * @param kind question–answer items, documents, concepts or prompts
  * @param data the items and their fingerprint
  */
 record PlannedData(Kind kind, DataSet<?> data) {
@@ -22,7 +22,8 @@ record PlannedData(Kind kind, DataSet<?> data) {
     enum Kind {
         QA("question–answer items"),
         DOCUMENTS("documents"),
-        CONCEPTS("concepts");
+        CONCEPTS("concepts"),
+        PROMPTS("prompts");
 
         private final String description;
 
@@ -37,7 +38,7 @@ record PlannedData(Kind kind, DataSet<?> data) {
 
     /**
      * Reads a file after telling its kind from the first object's fields ({@code question},
-     * {@code text} or {@code name}).
+     * {@code text}, {@code name} or {@code prompt}).
      */
     static PlannedData read(DataService service, Path file) {
         if (!Files.isRegularFile(file)) {
@@ -48,6 +49,7 @@ record PlannedData(Kind kind, DataSet<?> data) {
             case QA -> service.readQa(file);
             case DOCUMENTS -> service.readDocuments(file);
             case CONCEPTS -> service.readConcepts(file);
+            case PROMPTS -> service.readPrompts(file);
         };
         return new PlannedData(kind, data);
     }
@@ -78,8 +80,12 @@ record PlannedData(Kind kind, DataSet<?> data) {
                 if (node.has("name")) {
                     return Kind.CONCEPTS;
                 }
+                if (node.has("prompt")) {
+                    return Kind.PROMPTS;
+                }
                 throw LetheException.invalidInput(file + ":" + lineNumber
-                        + ": neither a question-answer item ('question', 'answer'), a document ('text') nor a concept ('name')");
+                        + ": neither a question-answer item ('question', 'answer'), a document ('text'), a concept ('name') nor a"
+                        + " prompt ('prompt')");
             }
         } catch (IOException e) {
             throw LetheException.invalidInput(file + ": " + e.getMessage());

@@ -9,7 +9,9 @@ import com.google.common.hash.Hashing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 
 /** Reading the three kinds: the rules of DESIGN §4 and each bad line. */
@@ -196,6 +199,34 @@ class JsonlReadTest {
     void badConcept(String line, String what) {
         Path f = lines(dir, "concepts.jsonl", "{\"name\":\"red\"}", line);
         assertEquals(f + ":2: " + what, invalid(() -> data.readConcepts(f)));
+    }
+
+    @Test
+    void readsPrompts() {
+        Path f = lines(dir, "eval_name.jsonl",
+                "{\"id\":\"red-0\",\"prompt\":\"red circle on plain\",\"labels\":{\"colour\":\"red\",\"shape\":\"circle\"},"
+                        + "\"seed\":8034070621877034,\"concept\":\"red\"}",
+                "{\"prompt\":\"a blue cross\",\"labels\":null}");
+        assertEquals(List.of(new Prompt("red-0", "red circle on plain", Map.of("colour", "red", "shape", "circle"),
+                OptionalLong.of(8034070621877034L)), new Prompt("L2", "a blue cross", Map.of(), OptionalLong.empty())),
+                data.readPrompts(f).items());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "{\"labels\":{}}                                | field 'prompt': missing (required; the line has fields: 'labels')",
+        "{\"prompt\":\"p\",\"labels\":[\"red\"]}          | field 'labels': must be an object of strings (attribute → value), found a list",
+        "{\"prompt\":\"p\",\"labels\":{\"colour\":1}}     | field 'labels': label 'colour' must be a string, found a number",
+        "{\"prompt\":\"p\",\"labels\":{\"colour\":\" \"}}  | field 'labels': label 'colour': must not be blank",
+        "{\"prompt\":\"p\",\"seed\":\"7\"}                | field 'seed': must be a whole number that fits 64 bits, found a string (remove the quotes)",
+        "{\"prompt\":\"p\",\"seed\":1.5}                | field 'seed': must be a whole number that fits 64 bits, found a number",
+        "{\"prompt\":\"p\",\"seed\":-3}                 | field 'seed': must not be negative, found -3",
+        "{\"prompt\":\"p\",\"seed\":99999999999999999999} | field 'seed': must be a whole number that fits 64 bits, found a number",
+        "{\"id\":\"p1\",\"prompt\":\"q\"}                 | field 'id': duplicate id 'p1' (also on line 1)",
+    })
+    void badPrompt(String line, String what) {
+        Path f = lines(dir, "prompts.jsonl", "{\"id\":\"p1\",\"prompt\":\"p\"}", line);
+        assertEquals(f + ":2: " + what, invalid(() -> data.readPrompts(f)));
     }
 
     @Test

@@ -11,13 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 
 /** Writing: round trips, the written format, atomicity, and refusals that leave the target alone. */
@@ -62,6 +65,19 @@ class JsonlWriteTest {
         Path f = dir.resolve("concepts.jsonl");
         data.write(f, concepts);
         assertEquals(concepts, data.readConcepts(f).items());
+    }
+
+    @Test
+    void promptRoundTrip() throws IOException {
+        List<Prompt> prompts = List.of(new Prompt("red-0", "red circle on plain",
+                Map.of("shape", "circle", "colour", "red"), OptionalLong.of(42)),
+                new Prompt("L2", "blue", Map.of(), OptionalLong.empty()));
+        Path f = dir.resolve("prompts.jsonl");
+        data.write(f, prompts);
+        assertEquals(prompts, data.readPrompts(f).items());
+        assertEquals(List.of("{\"id\":\"red-0\",\"prompt\":\"red circle on plain\",\"labels\":{\"colour\":\"red\","
+                + "\"shape\":\"circle\"},\"seed\":42}", "{\"id\":\"L2\",\"prompt\":\"blue\"}"),
+                Files.readAllLines(f, StandardCharsets.UTF_8));
     }
 
     @Test

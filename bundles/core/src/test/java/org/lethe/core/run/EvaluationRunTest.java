@@ -203,6 +203,54 @@ class EvaluationRunTest {
         assertEquals(evaluation, service.evaluation(key).orElseThrow());
     }
 
+    /** The forget loss of the model minus that of the task's reference (test scaffolding). */
+    static final class ReferenceGap implements Metric {
+        @Override
+        public List<MetricResult> evaluate(Task task) {
+            List<QaItem> items = task.qa(Task.FORGET).items();
+            double model = loss(task.model(LanguageModel.class), items, Task.FORGET, "x").aggregate();
+            double reference = loss(task.reference(LanguageModel.class), items, Task.FORGET, "x").aggregate();
+            return List.of(new MetricResult("reference-gap", "1", Task.FORGET, model - reference, Map.of(),
+                    MetricResult.Direction.LOWER_IS_BETTER, true));
+        }
+    }
+
+    @Test
+    void anEvaluationsReferenceIsTheRootAncestor() throws Exception {
+        service.bindMetric(new ReferenceGap(), Map.of(ServiceProperties.METRIC, "reference-gap",
+                ServiceProperties.METRIC_VERSION, "1", ServiceProperties.MODALITY, "language"));
+        TinyLmArchitecture architecture = new TinyLmArchitecture();
+        // tiny:2, a child of tiny:1 with other weights, and tiny:3, a child of tiny:2
+        for (int seed : new int[] {11, 12}) {
+            try (var lease = store.lease(ModelRef.parse("tiny"));
+                    LoadedModel other = architecture.create(Map.of("vocabulary", CoreRunServiceTest.VOCABULARY), seed)) {
+                other.save(lease.directory());
+                lease.commit(new RunKey("ab".repeat(8 + seed)), other.config(), List.of());
+            }
+        }
+        Map<String, Double> gaps = new LinkedHashMap<>();
+        Map<String, Double> losses = new LinkedHashMap<>();
+        for (String ref : List.of("tiny:1", "tiny:2", "tiny:3")) {
+            Map<String, RunSpec.DataRef> forgetOnly = Map.of("forget", new RunSpec.DataRef(forget.toString(), ""));
+            RunKey gap = service.submit(new RunSpec(RunSpec.Kind.EVALUATE, "reference-gap", "", Map.of(),
+                    Optional.of(ModelRef.parse(ref)), forgetOnly, List.of(), 0, Optional.empty()));
+            RunRecord record = service.await(gap, WAIT);
+            assertEquals(RunState.COMMITTED, record.state(), record.reason().toString());
+            Evaluation evaluation = service.evaluation(gap).orElseThrow();
+            assertTrue(evaluation.failures().isEmpty(), evaluation.failures().toString());
+            gaps.put(ref, evaluation.results().get(0).aggregate());
+            RunKey loss = service.submit(new RunSpec(RunSpec.Kind.EVALUATE, "answer-loss", "", Map.of(),
+                    Optional.of(ModelRef.parse(ref)), forgetOnly, List.of(), 0, Optional.empty()));
+            assertEquals(RunState.COMMITTED, service.await(loss, WAIT).state());
+            losses.put(ref, service.evaluation(loss).orElseThrow().results().get(0).aggregate());
+        }
+        assertEquals(0.0, gaps.get("tiny:1"), 1e-9, "the root is its own reference");
+        assertNotEquals(losses.get("tiny:1"), losses.get("tiny:3"), 1e-6);
+        assertEquals(losses.get("tiny:2") - losses.get("tiny:1"), gaps.get("tiny:2"), 1e-5);
+        assertEquals(losses.get("tiny:3") - losses.get("tiny:1"), gaps.get("tiny:3"), 1e-5,
+                "the grandchild is compared with the root, not its parent");
+    }
+
     @Test
     void theSameEvaluationRunsOnce() throws Exception {
         RunKey first = service.submit(spec("answer-loss", List.of()));

@@ -7,6 +7,7 @@ import org.lethe.api.LetheException;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.language.LanguageModel;
@@ -93,5 +94,10 @@ public final class MapTask implements Task {
     @Override
     public DataSet<Concept> concepts(String role) {
         throw LetheException.invalidInput("test task: no concepts");
+    }
+
+    @Override
+    public DataSet<Prompt> prompts(String role) {
+        throw LetheException.invalidInput("test task: no prompts");
     }
 }

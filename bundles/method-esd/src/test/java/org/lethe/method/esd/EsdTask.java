@@ -8,6 +8,7 @@ import org.lethe.api.LetheException;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.diffusion.DiffusionModel;
@@ -91,5 +92,10 @@ final class EsdTask implements Task {
             throw LetheException.invalidInput("test task: no role '" + role + "'");
         }
         return new DataSet<>(role, erase, "0".repeat(64));
+    }
+
+    @Override
+    public DataSet<Prompt> prompts(String role) {
+        throw LetheException.invalidInput("test task: no role '" + role + "'");
     }
 }

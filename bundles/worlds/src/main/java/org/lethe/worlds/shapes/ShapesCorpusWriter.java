@@ -37,6 +37,7 @@ import org.lethe.api.data.Concept;
  * heldout_aliases.jsonl         the held-out aliases, same form (evaluation only)
  * tasks.jsonl                   erasure tasks: name, erase, preserve, neighbours
  * prompts/&lt;split&gt;.jsonl         train, eval_name, eval_alias, eval_heldout, eval_compositional, preserve_&lt;task&gt;
+ *                               (prompt items of the data contract: id, prompt, labels, seed; plus concept, word, image)
  * images/&lt;split&gt;.f32 + .json     pixels ({@link ShapesImageFiles}) for train, classifier_train, classifier_holdout
  * labels/&lt;split&gt;.jsonl          one line per image: labels, layout, render seed, silhouette mask
  * vocabulary.txt                every prompt word, one a line
@@ -154,12 +155,15 @@ public final class ShapesCorpusWriter {
         return lines(prompts, (g, p) -> {
             g.writeStringField("id", p.id());
             g.writeStringField("prompt", p.text());
+            // the data contract's prompt item (org.lethe.api.data.Prompt): what the prompt asks for
+            g.writeObjectFieldStart("labels");
             g.writeStringField("colour", p.colour());
             g.writeStringField("shape", p.shape());
             g.writeStringField("texture", p.texture());
             if (p.context().isPresent()) {
                 g.writeStringField("context", p.context().get());
             }
+            g.writeEndObject();
             if (p.concept().isPresent()) {
                 String concept = p.concept().get();
                 g.writeStringField("concept", concept);

@@ -110,7 +110,7 @@ class ShapesCorpusWriterTest {
             for (int i = 0; i < lines.size(); i++) {
                 JsonNode p = JSON.readTree(lines.get(i));
                 assertEquals(prompts.get(i).text(), p.get("prompt").asText());
-                assertEquals(prompts.get(i).colour(), p.get("colour").asText());
+                assertEquals(prompts.get(i).colour(), p.get("labels").get("colour").asText());
                 for (String word : p.get("prompt").asText().split(" ")) {
                     assertTrue(vocabulary.contains(word), split + ": " + word);
                 }
