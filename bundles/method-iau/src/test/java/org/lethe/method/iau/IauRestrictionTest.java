@@ -233,6 +233,11 @@ class IauRestrictionTest {
             public DataSet<Concept> concepts(String role) {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public DataSet<org.lethe.api.data.Prompt> prompts(String role) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 
