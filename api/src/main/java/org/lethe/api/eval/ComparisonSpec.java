@@ -14,7 +14,8 @@ import java.util.Optional;
  * model and the gold model retrained without the forget split).
  *
  * @param world the world whose trained models and splits are used, e.g. {@code facts}
- * @param split the forget split, e.g. {@code forget05}
+ * @param split the forget split, e.g. {@code forget05}; in an erasure world, the erasure task, e.g.
+ *     {@code red}
  * @param methods the methods, by name, in report order
  * @param settings per method, its settings (as for a run); methods not named use their defaults
  * @param seeds how many seeds each method runs with (seeds {@code firstSeed}, {@code firstSeed + 1}, ...)
@@ -32,6 +33,29 @@ public record ComparisonSpec(String world, String split, List<String> methods, M
     /** The default comparison: {@code facts}, {@code forget05}, GA, GradDiff, FLAT and IAU, 3 seeds, all probes. */
     public static final ComparisonSpec DEFAULT = new ComparisonSpec("facts", "forget05",
             List.of("gradient-ascent", "graddiff", "flat", "iau"), Map.of(), 3, 0, List.of(ALL_PROBES), Optional.empty());
+
+    /**
+     * The default comparison of the {@code shapes} world (text-to-image erasure): erase {@code red}
+     * (the erasure task of that name) with ESD, 3 seeds, every probe.
+     *
+     * @since 1.1
+     */
+    public static final ComparisonSpec SHAPES_DEFAULT = new ComparisonSpec("shapes", "red", List.of("esd"), Map.of(), 3, 0,
+            List.of(ALL_PROBES), Optional.empty());
+
+    /**
+     * @param world a world's name
+     * @return that world's default comparison: {@link #SHAPES_DEFAULT} for {@code shapes}, else
+     *     {@link #DEFAULT} with the world replaced
+     * @since 1.1
+     */
+    public static ComparisonSpec defaultFor(String world) {
+        if (SHAPES_DEFAULT.world().equals(world)) {
+            return SHAPES_DEFAULT;
+        }
+        return new ComparisonSpec(world, DEFAULT.split(), DEFAULT.methods(), DEFAULT.settings(), DEFAULT.seeds(),
+                DEFAULT.firstSeed(), DEFAULT.probes(), DEFAULT.budget());
+    }
 
     /** Copies the collections and rejects what cannot run. */
     public ComparisonSpec {

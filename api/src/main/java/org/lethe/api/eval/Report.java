@@ -22,9 +22,11 @@ import java.util.TreeMap;
  * @param rows the reference rows first, then the methods in the order asked
  * @param columns every column, in report order
  * @param notes what a reader must know (failures, directions that did not reproduce, caveats)
+ * @param gallery sample images per row, same prompts and seeds (text-to-image comparisons); empty
+ *     when the comparison makes none (since 1.1)
  */
 public record Report(String schema, Instant created, boolean partial, Manifest manifest, List<Row> rows,
-        List<Column> columns, List<String> notes) {
+        List<Column> columns, List<String> notes, Optional<Gallery> gallery) {
 
     /** The schema this record follows: {@value}. */
     public static final String SCHEMA = "lethe-report/1";
@@ -37,6 +39,56 @@ public record Report(String schema, Instant created, boolean partial, Manifest m
         rows = List.copyOf(rows);
         columns = List.copyOf(columns);
         notes = List.copyOf(notes);
+        Objects.requireNonNull(gallery, "gallery");
+    }
+
+    /**
+     * A report without a gallery (the 1.0 form).
+     *
+     * @param schema the schema's name and version
+     * @param created when it was made
+     * @param partial whether the comparison was cancelled before every cell was measured
+     * @param manifest what it takes to reproduce it
+     * @param rows the rows
+     * @param columns the columns
+     * @param notes the notes
+     */
+    public Report(String schema, Instant created, boolean partial, Manifest manifest, List<Row> rows,
+            List<Column> columns, List<String> notes) {
+        this(schema, created, partial, manifest, rows, columns, notes, Optional.empty());
+    }
+
+    /**
+     * Sample images of each row's model for the same prompts and start seeds, so that a reader sees
+     * what an erasure did to the concept and to everything else (research/methods-gen.md §8).
+     *
+     * @param prompts the prompts, in column order
+     * @param seeds each prompt's sampler seed
+     * @param sampler how the images were sampled (steps, guidance), for the caption
+     * @param images row name → one PNG (encoded, base64) per prompt, in prompt order; a row whose
+     *     model could not be sampled is absent
+     * @since 1.1
+     */
+    public record Gallery(List<String> prompts, List<Long> seeds, String sampler, Map<String, List<String>> images) {
+
+        /** Copies the collections; every row has one image per prompt. */
+        public Gallery {
+            prompts = List.copyOf(prompts);
+            seeds = List.copyOf(seeds);
+            Objects.requireNonNull(sampler, "sampler");
+            Map<String, List<String>> copy = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> row : images.entrySet()) {
+                if (row.getValue().size() != prompts.size()) {
+                    throw new IllegalArgumentException("gallery row " + row.getKey() + " has " + row.getValue().size()
+                            + " images for " + prompts.size() + " prompts");
+                }
+                copy.put(row.getKey(), List.copyOf(row.getValue()));
+            }
+            images = Collections.unmodifiableMap(copy);
+            if (seeds.size() != prompts.size()) {
+                throw new IllegalArgumentException(seeds.size() + " seeds for " + prompts.size() + " prompts");
+            }
+        }
     }
 
     /**
@@ -88,7 +140,7 @@ public record Report(String schema, Instant created, boolean partial, Manifest m
 
     /** What a row stands for. */
     public enum RowKind {
-        /** The model before unlearning. */
+        /** The model before unlearning or erasure. */
         ORIGINAL,
         /** The gold model, retrained without the forget split (one per seed of the world's gold models). */
         GOLD,

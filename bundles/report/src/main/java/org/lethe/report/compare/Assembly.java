@@ -64,6 +64,7 @@ final class Assembly {
     private final Map<String, Report.Column> protocolColumns = new LinkedHashMap<>();
     private Report.Manifest manifest;
     private boolean partial;
+    private Optional<Report.Gallery> gallery = Optional.empty();
 
     private static final class RowData {
         final Report.RowKind kind;
@@ -185,6 +186,11 @@ final class Assembly {
         partial = true;
     }
 
+    /** The sample images of the rows' models (text-to-image comparisons). */
+    void gallery(Report.Gallery images) {
+        gallery = Optional.of(images);
+    }
+
     void reference(Report.RowKind kind, long seed, ModelRef model, Runs.EvaluationOutcome outcome) {
         RowData row = rows.get(kind == Report.RowKind.GOLD ? "gold" : "original");
         Map<String, String> runs = new LinkedHashMap<>();
@@ -201,7 +207,7 @@ final class Assembly {
 
     void failed(String name, long seed, Optional<RunRecord> record, String reason) {
         Map<String, String> runs = new LinkedHashMap<>();
-        record.ifPresent(r -> runs.put("unlearn", r.key().value()));
+        record.ifPresent(r -> runs.put(r.spec().kind().name().toLowerCase(java.util.Locale.ROOT), r.key().value()));
         String state = record.map(r -> r.state().name()).orElse(RunState.FAILED.name());
         rows.get(name).seeds.add(new SeedData(seed, state, Optional.of(reason), Optional.empty(), runs, 0, 0,
                 Optional.empty()));
@@ -211,7 +217,7 @@ final class Assembly {
     void method(String name, long seed, RunRecord unlearn, double seconds, double peakMb,
             Runs.EvaluationOutcome outcome) {
         Map<String, String> runs = new LinkedHashMap<>();
-        runs.put("unlearn", unlearn.key().value());
+        runs.put(unlearn.spec().kind().name().toLowerCase(java.util.Locale.ROOT), unlearn.key().value());
         runs.put("evaluate", outcome.record().key().value());
         rows.get(name).seeds.add(new SeedData(seed, outcome.record().state() == RunState.COMMITTED ? "COMMITTED"
                 : outcome.record().state().name(), failure(outcome), unlearn.result().map(ModelRef::toString), runs,
@@ -292,6 +298,9 @@ final class Assembly {
         ordered.sort(java.util.Comparator.comparingInt(e -> e.getValue().kind.ordinal()));
         for (Map.Entry<String, RowData> entry : ordered) {
             RowData row = entry.getValue();
+            if (row.kind == Report.RowKind.GOLD && row.seeds.isEmpty()) {
+                continue; // an erasure comparison has no gold model
+            }
             Map<String, List<Double>> values = new LinkedHashMap<>();
             Map<String, SortedMap<Integer, List<Double>>> curves = new LinkedHashMap<>();
             List<Report.SeedRun> seedRuns = new ArrayList<>();
@@ -368,7 +377,8 @@ final class Assembly {
         Report.Manifest m = new Report.Manifest(manifest.world(), manifest.split(), manifest.seeds(), manifest.bundles(),
                 components, configs, configHash(), manifest.models(), fingerprints, manifest.djlVersion(),
                 manifest.engine(), manifest.device(), manifest.java());
-        return new Report(Report.SCHEMA, clock.instant(), partial, m, out, List.copyOf(columns.values()), List.copyOf(notes));
+        return new Report(Report.SCHEMA, clock.instant(), partial, m, out, List.copyOf(columns.values()), List.copyOf(notes),
+                gallery);
     }
 
     private List<Double> valuesOf(String row, String key) {

@@ -11,13 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.lethe.api.LetheException;
+import org.lethe.api.ServiceProperties;
 import org.lethe.api.eval.ComparisonService;
 import org.lethe.api.eval.ComparisonSpec;
 import org.lethe.api.eval.EvaluationService;
 import org.lethe.api.eval.Report;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
+import org.lethe.api.model.ModelArchitecture;
 import org.lethe.api.model.ModelRef;
 import org.lethe.api.model.ModelStore;
 import org.lethe.api.run.RunKey;
@@ -79,6 +82,27 @@ public final class ComparisonRunner implements ComparisonService {
             policyOption = ReferencePolicyOption.GREEDY, target = "(lethe.engine=PyTorch)")
     private volatile Engine engine;
 
+    /** Deployed architectures by name, for the gallery's samples. */
+    private final Map<String, ModelArchitecture> architectures = new ConcurrentHashMap<>();
+
+    /**
+     * @param architecture a deployed architecture
+     * @param properties its service properties ({@code lethe.architecture})
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + ServiceProperties.ARCHITECTURE + "=*)")
+    public void bindArchitecture(ModelArchitecture architecture, Map<String, Object> properties) {
+        architectures.put(String.valueOf(properties.get(ServiceProperties.ARCHITECTURE)), architecture);
+    }
+
+    /**
+     * @param architecture the architecture going away
+     * @param properties its service properties
+     */
+    public void unbindArchitecture(ModelArchitecture architecture, Map<String, Object> properties) {
+        architectures.remove(String.valueOf(properties.get(ServiceProperties.ARCHITECTURE)), architecture);
+    }
+
     /**
      * @param runs the run service
      * @param evaluations the results of evaluation runs
@@ -126,9 +150,12 @@ public final class ComparisonRunner implements ComparisonService {
 
     @Override
     public RunSpec evaluation(String world, String split, ModelRef model, List<String> probes, long seed) {
-        WorldLayout layout = layout(world, training(world).orElseThrow(() -> LetheException.invalidInput(
-                "world '" + world + "' has not been trained here yet (unlearn:train " + world + ")")));
-        return evaluationSpec(layout.roles(split), model, probes, seed);
+        RunRecord training = training(world).orElseThrow(() -> LetheException.invalidInput(
+                "world '" + world + "' has not been trained here yet (unlearn:train " + world + ")"));
+        Path data = worldData(world, training);
+        Map<String, String> roles = ErasureLayout.isErasureWorld(data) ? new ErasureLayout(world, data).roles(split)
+                : new WorldLayout(world, data).roles(split);
+        return evaluationSpec(roles, model, probes, seed);
     }
 
     private static RunSpec evaluationSpec(Map<String, String> roles, ModelRef model, List<String> probes, long seed) {
@@ -143,37 +170,38 @@ public final class ComparisonRunner implements ComparisonService {
     @Override
     public Report compare(ComparisonSpec spec, Listener listener) throws InterruptedException {
         // ---- check everything before anything runs
+        MethodDescriptor.Kind kind = null;
         for (String name : spec.methods()) {
             MethodDescriptor method = methods.method(name).orElseThrow(() -> LetheException.invalidInput(
                     "unknown method '" + name + "' (known: " + String.join(", ",
                             methods.methods().stream().map(MethodDescriptor::name).sorted().toList()) + ")"));
-            if (method.kind() != MethodDescriptor.Kind.UNLEARNING) {
-                throw LetheException.invalidInput("'" + name + "' is an erasure method; a " + spec.world()
-                        + " comparison runs unlearning methods");
+            if (kind != null && method.kind() != kind) {
+                throw LetheException.invalidInput("'" + name + "' is " + (method.kind() == MethodDescriptor.Kind.ERASURE
+                        ? "an erasure" : "an unlearning") + " method and '" + spec.methods().get(0) + "' is not: a"
+                        + " comparison runs methods of one kind on one world");
             }
+            kind = method.kind();
         }
         for (String name : spec.settings().keySet()) {
             if (!spec.methods().contains(name)) {
                 throw LetheException.invalidInput("settings given for '" + name + "', which is not compared");
             }
         }
+        if (kind == MethodDescriptor.Kind.ERASURE) {
+            return compareErasure(spec, listener);
+        }
         List<String> protocols = protocols(spec.probes());
-        List<String> asked = probes(spec.probes());
+        List<String> asked = probes(spec.probes(), ServiceProperties.MODALITY_LANGUAGE);
         // corrective relearning needs a model that learned misinformation: it runs in that protocol only
         List<String> probes = asked.stream().filter(p -> !p.equals(CORRECTIVE_RELEARNING)).toList();
         Assembly assembly = new Assembly(spec, clock);
         Runs driver = new Runs(runs, evaluations, store, listener, assembly);
 
         // ---- the world's models
-        RunRecord training = training(spec.world()).orElse(null);
-        if (training == null) {
-            driver.step("training world " + spec.world());
-            training = driver.submitAndAwait(new RunSpec(RunSpec.Kind.TRAIN, spec.world(), "", Map.of(), Optional.empty(),
-                    Map.of(), List.of(), 0, Optional.empty()));
-            if (training.state() != RunState.COMMITTED) {
-                throw LetheException.failed("training world '" + spec.world() + "' " + training.state().name().toLowerCase()
-                        + training.reason().map(r -> ": " + r).orElse(""), null);
-            }
+        RunRecord training = trainedWorld(spec.world(), driver);
+        if (ErasureLayout.isErasureWorld(worldData(spec.world(), training))) {
+            throw LetheException.invalidInput("world '" + spec.world() + "' is a text-to-image erasure world: compare"
+                    + " erasure methods on it (--methods esd)");
         }
         WorldLayout layout = layout(spec.world(), training);
         Map<String, String> roles = layout.roles(spec.split());
@@ -217,43 +245,8 @@ public final class ComparisonRunner implements ComparisonService {
                     continue;
                 }
                 driver.step(name + " seed " + seed + ": unlearning");
-                Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-                MethodDescriptor method = methods.method(name).orElseThrow();
-                for (String role : List.of("forget", "retain", "holdout")) {
-                    if (roles.containsKey(role)) {
-                        data.put(role, new RunSpec.DataRef(roles.get(role), ""));
-                    }
-                }
-                RunSpec unlearn = new RunSpec(RunSpec.Kind.UNLEARN, name, "", spec.settings().getOrDefault(name, Map.of()),
-                        Optional.of(original), data, List.of(), seed, spec.budget());
-                RunRecord record;
-                double peakMb;
-                try (MemorySampler memory = new MemorySampler()) {
-                    RunKey key;
-                    try {
-                        key = runs.submit(unlearn);
-                    } catch (LetheException e) {
-                        assembly.failed(name, seed, Optional.empty(), "refused: " + e.getMessage());
-                        continue;
-                    }
-                    record = driver.await(key);
-                    memory.close();
-                    peakMb = memory.peakDeltaMb();
-                }
-                if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
-                    assembly.failed(name, seed, Optional.of(record), record.state().name().toLowerCase()
-                            + record.reason().map(r -> ": " + r).orElse(""));
-                    if (record.state() == RunState.CANCELLED && driver.cancelRequested()) {
-                        assembly.partial();
-                    }
-                    continue;
-                }
-                double seconds = record.started().isPresent() && record.ended().isPresent()
-                        ? Duration.between(record.started().get(), record.ended().get()).toNanos() / 1e9 : 0;
-                driver.step(name + " seed " + seed + ": evaluating " + record.result().get());
-                Runs.EvaluationOutcome evaluation = driver.evaluate(evaluationSpec(roles, record.result().get(), probes, seed));
-                assembly.method(name, seed, record, seconds, peakMb, evaluation);
-                assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
+                runMethod(driver, assembly, spec, name, RunSpec.Kind.UNLEARN, original, roles,
+                        List.of("forget", "retain", "holdout"), probes, seed);
             }
         }
         if (asked.contains(CORRECTIVE_RELEARNING) && !protocols.contains(MISINFORMATION)) {
@@ -270,6 +263,144 @@ public final class ComparisonRunner implements ComparisonService {
         return assembly.report();
     }
 
+    /**
+     * A text-to-image erasure comparison: every erasure method on the world's base generator for one
+     * erasure task (the spec's split), with the original model as the reference row (no gold model:
+     * nothing is retrained without a concept), evaluated on the task's erased, generality and
+     * preserve prompts, and a gallery of the same prompts and seeds per row.
+     */
+    private Report compareErasure(ComparisonSpec spec, Listener listener) throws InterruptedException {
+        if (!protocols(spec.probes()).isEmpty() && !spec.probes().equals(List.of(ComparisonSpec.ALL_PROBES))) {
+            throw LetheException.invalidInput("the " + MISINFORMATION + " and " + SEQUENTIAL + " protocols compare"
+                    + " unlearning methods on a language world, not erasure methods");
+        }
+        List<String> probes = probes(spec.probes(), ServiceProperties.MODALITY_TEXT_TO_IMAGE);
+        Assembly assembly = new Assembly(spec, clock);
+        Runs driver = new Runs(runs, evaluations, store, listener, assembly);
+        RunRecord training = trainedWorld(spec.world(), driver);
+        Path data = worldData(spec.world(), training);
+        if (!ErasureLayout.isErasureWorld(data)) {
+            throw LetheException.invalidInput("world '" + spec.world() + "' has no erasure tasks: compare unlearning"
+                    + " methods on it");
+        }
+        ErasureLayout layout = new ErasureLayout(spec.world(), data);
+        Map<String, String> roles = layout.roles(spec.split());
+        RunKey trainedBy = training.key();
+        ModelRef original = driver.trainedBy(layout.baseModel(), trainedBy).orElseThrow(() -> LetheException.invalidInput(
+                "model '" + layout.baseModel() + "' was not trained by world run " + trainedBy));
+        driver.expect(1 + 2 * spec.seeds() * spec.methods().size());
+        assembly.manifest(spec.world(), worldVersion(training), roles, original, List.of(), versions(), engineLines());
+        spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
+
+        // the original: its samples' seeds come from the prompt files, so one evaluation stands for all seeds
+        long first = spec.firstSeed();
+        driver.step("original model: evaluating");
+        assembly.reference(Report.RowKind.ORIGINAL, first, original, driver.evaluate(evaluationSpec(roles, original, probes, first)));
+
+        Map<String, ModelRef> galleryModels = new LinkedHashMap<>();
+        galleryModels.put("original", original);
+        for (int s = 0; s < spec.seeds(); s++) {
+            long seed = spec.firstSeed() + s;
+            for (String name : spec.methods()) {
+                if (driver.cancelled()) {
+                    assembly.notRun(name, seed);
+                    continue;
+                }
+                driver.step(name + " seed " + seed + ": erasing");
+                runMethod(driver, assembly, spec, name, RunSpec.Kind.ERASE, original, roles,
+                        List.of(org.lethe.api.method.Task.ERASE, org.lethe.api.method.Task.KEEP), probes, seed)
+                        .ifPresent(model -> galleryModels.putIfAbsent(name, model));
+            }
+        }
+        if (!driver.cancelled()) {
+            driver.step("sampling the gallery");
+            gallery(layout, spec.split(), galleryModels, assembly);
+        }
+        driver.step("assembling the report");
+        return assembly.report();
+    }
+
+    /** Samples the gallery's prompts with each row's model (the first seed's result of each method). */
+    private void gallery(ErasureLayout layout, String task, Map<String, ModelRef> models, Assembly assembly) {
+        List<ErasureLayout.GalleryPrompt> prompts = layout.galleryPrompts(task);
+        List<String> texts = prompts.stream().map(ErasureLayout.GalleryPrompt::prompt).toList();
+        List<Long> seeds = prompts.stream().map(ErasureLayout.GalleryPrompt::seed).toList();
+        GallerySampler sampler = new GallerySampler(store, architectures::get);
+        Map<String, List<String>> images = new LinkedHashMap<>();
+        models.forEach((row, model) -> {
+            try {
+                images.put(row, sampler.sample(model, texts, seeds));
+            } catch (Exception e) {
+                assembly.note("gallery: " + row + " (" + model + ") could not be sampled: " + e.getMessage());
+            }
+        });
+        assembly.gallery(new Report.Gallery(texts, seeds, GallerySampler.description(), images));
+    }
+
+    /** The newest committed training of the world, trained now when there is none. */
+    private RunRecord trainedWorld(String world, Runs driver) throws InterruptedException {
+        RunRecord training = training(world).orElse(null);
+        if (training == null) {
+            driver.step("training world " + world);
+            training = driver.submitAndAwait(new RunSpec(RunSpec.Kind.TRAIN, world, "", Map.of(), Optional.empty(),
+                    Map.of(), List.of(), 0, Optional.empty()));
+            if (training.state() != RunState.COMMITTED) {
+                throw LetheException.failed("training world '" + world + "' " + training.state().name().toLowerCase()
+                        + training.reason().map(r -> ": " + r).orElse(""), null);
+            }
+        }
+        return training;
+    }
+
+    /**
+     * Runs one method with one seed on the original model (data: the roles named), evaluates its
+     * result, and records both, or why nothing came of it.
+     *
+     * @return the evaluated version; empty when the method did not commit one
+     */
+    private Optional<ModelRef> runMethod(Runs driver, Assembly assembly, ComparisonSpec spec, String name, RunSpec.Kind kind,
+            ModelRef original, Map<String, String> roles, List<String> inputRoles, List<String> probes, long seed)
+            throws InterruptedException {
+        Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
+        MethodDescriptor method = methods.method(name).orElseThrow();
+        for (String role : inputRoles) {
+            if (roles.containsKey(role)) {
+                data.put(role, new RunSpec.DataRef(roles.get(role), ""));
+            }
+        }
+        RunSpec unlearn = new RunSpec(kind, name, "", spec.settings().getOrDefault(name, Map.of()),
+                Optional.of(original), data, List.of(), seed, spec.budget());
+        RunRecord record;
+        double peakMb;
+        try (MemorySampler memory = new MemorySampler()) {
+            RunKey key;
+            try {
+                key = runs.submit(unlearn);
+            } catch (LetheException e) {
+                assembly.failed(name, seed, Optional.empty(), "refused: " + e.getMessage());
+                return Optional.empty();
+            }
+            record = driver.await(key);
+            memory.close();
+            peakMb = memory.peakDeltaMb();
+        }
+        if (record.state() != RunState.COMMITTED || record.result().isEmpty()) {
+            assembly.failed(name, seed, Optional.of(record), record.state().name().toLowerCase()
+                    + record.reason().map(r -> ": " + r).orElse(""));
+            if (record.state() == RunState.CANCELLED && driver.cancelRequested()) {
+                assembly.partial();
+            }
+            return Optional.empty();
+        }
+        double seconds = record.started().isPresent() && record.ended().isPresent()
+                ? Duration.between(record.started().get(), record.ended().get()).toNanos() / 1e9 : 0;
+        driver.step(name + " seed " + seed + ": evaluating " + record.result().get());
+        Runs.EvaluationOutcome evaluation = driver.evaluate(evaluationSpec(roles, record.result().get(), probes, seed));
+        assembly.method(name, seed, record, seconds, peakMb, evaluation);
+        assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
+        return record.result();
+    }
+
     /** The harness's own protocols among the asked probes ({@value ComparisonSpec#ALL_PROBES}: every one). */
     private static List<String> protocols(List<String> asked) {
         if (asked.equals(List.of(ComparisonSpec.ALL_PROBES))) {
@@ -278,14 +409,16 @@ public final class ComparisonRunner implements ComparisonService {
         return asked.stream().filter(p -> p.equals(SEQUENTIAL) || p.equals(MISINFORMATION)).toList();
     }
 
-    private List<String> probes(List<String> asked) {
+    /** The asked probe services ({@value ComparisonSpec#ALL_PROBES}: every installed one of the modality). */
+    private List<String> probes(List<String> asked, String modality) {
         if (asked.equals(List.of(ComparisonSpec.ALL_PROBES))) {
             List<String> all = new ArrayList<>();
             if (context != null) {
                 try {
                     for (var ref : context.getServiceReferences(org.lethe.api.eval.Probe.class, null)) {
                         Object name = ref.getProperty(org.lethe.api.ServiceProperties.PROBE);
-                        if (name != null) {
+                        Object serves = ref.getProperty(ServiceProperties.MODALITY);
+                        if (name != null && (serves == null || modality.equals(serves))) {
                             all.add(String.valueOf(name));
                         }
                     }
@@ -319,8 +452,12 @@ public final class ComparisonRunner implements ComparisonService {
     }
 
     private WorldLayout layout(String world, RunRecord training) {
-        Path worldData = dataFolder.resolve("worlds").resolve(world).resolve(training.key().value());
-        return new WorldLayout(world, worldData.resolve("data"));
+        return new WorldLayout(world, worldData(world, training));
+    }
+
+    /** A world training's data folder. */
+    private Path worldData(String world, RunRecord training) {
+        return dataFolder.resolve("worlds").resolve(world).resolve(training.key().value()).resolve("data");
     }
 
     private static String worldVersion(RunRecord training) {

@@ -18,7 +18,8 @@ import org.lethe.api.eval.Report;
  * A report as one self-contained HTML page that opens offline: inline CSS, charts as inline SVG
  * generated here, no script and no external resource (no URL in any {@code src} or {@code href}).
  *
- * <p>The page holds the manifest, the results table, the charts, the per-seed runs and the notes.
+ * <p>The page holds the manifest, the results table, the charts, the gallery (text-to-image
+ * comparisons), the per-seed runs and the notes.
  * The charts:
  * <ul>
  * <li>trade-off ({@code data-chart="tradeoff"}): forget efficacy (1 − the mean of column
@@ -67,6 +68,9 @@ public final class HtmlReport {
             svg .line{fill:none;stroke-width:2}
             .empty{color:#666;font-style:italic}ul.unplotted{color:#666;font-size:.85em;margin-top:0}
             details{margin:.4em 0}summary{cursor:pointer}
+            table.gallery td{padding:2px;text-align:center}table.gallery th.prompt{font-weight:normal;font-size:.75em;
+            max-width:7em;vertical-align:bottom}img.sample{width:64px;height:64px;image-rendering:pixelated;
+            image-rendering:crisp-edges;display:block}
             """;
 
     /** A renderer; it holds no state. */
@@ -100,6 +104,7 @@ public final class HtmlReport {
         curves(out, report, colours);
         recovery(out, report, colours);
         out.append("</section>\n");
+        report.gallery().ifPresent(g -> gallery(out, g));
         runs(out, report);
         out.append("<section id=\"notes\">\n<h2>Notes</h2>\n");
         if (report.notes().isEmpty()) {
@@ -114,6 +119,27 @@ public final class HtmlReport {
     }
 
     // ---------------------------------------------------------------------------------- tables
+
+    /** The sample grid: a row per model, a column per prompt, the same start noise down each column. */
+    private static void gallery(StringBuilder out, Report.Gallery gallery) {
+        out.append("<section id=\"gallery\">\n<h2>Gallery</h2>\n<p>").append(esc(gallery.sampler()))
+                .append("; each column has one prompt and one start seed for every model.</p>\n");
+        out.append("<table class=\"gallery\">\n<thead><tr><th>model</th>");
+        for (int i = 0; i < gallery.prompts().size(); i++) {
+            out.append("<th class=\"prompt\" title=\"seed ").append(gallery.seeds().get(i)).append("\">")
+                    .append(esc(gallery.prompts().get(i))).append("</th>");
+        }
+        out.append("</tr></thead>\n<tbody>\n");
+        gallery.images().forEach((row, images) -> {
+            out.append("<tr><td>").append(esc(row)).append("</td>");
+            for (int i = 0; i < images.size(); i++) {
+                out.append("<td><img class=\"sample\" alt=\"").append(esc(row + ": " + gallery.prompts().get(i)))
+                        .append("\" src=\"data:image/png;base64,").append(images.get(i)).append("\"></td>");
+            }
+            out.append("</tr>\n");
+        });
+        out.append("</tbody>\n</table>\n</section>\n");
+    }
 
     private static void manifest(StringBuilder out, Report report) {
         Report.Manifest m = report.manifest();

@@ -88,6 +88,19 @@ public final class JsonReport {
         }
         ArrayNode notes = root.putArray("notes");
         report.notes().forEach(notes::add);
+        report.gallery().ifPresent(g -> {
+            ObjectNode gallery = root.putObject("gallery");
+            gallery.put("sampler", g.sampler());
+            ArrayNode prompts = gallery.putArray("prompts");
+            g.prompts().forEach(prompts::add);
+            ArrayNode seeds = gallery.putArray("seeds");
+            g.seeds().forEach(seeds::add);
+            ObjectNode images = gallery.putObject("images");
+            g.images().forEach((row, pngs) -> {
+                ArrayNode list = images.putArray(row);
+                pngs.forEach(list::add);
+            });
+        });
         return root;
     }
 

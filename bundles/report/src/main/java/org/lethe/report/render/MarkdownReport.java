@@ -84,6 +84,9 @@ public final class MarkdownReport {
         }
         out.append('\n');
 
+        report.gallery().ifPresent(g -> out.append("## Gallery\n\n").append(g.images().size())
+                .append(" models × ").append(g.prompts().size()).append(" prompts, same seeds: see report.html.\n\n"));
+
         out.append("## Notes\n\n");
         if (report.notes().isEmpty()) {
             out.append("None.\n");

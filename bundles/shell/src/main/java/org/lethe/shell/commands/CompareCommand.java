@@ -57,12 +57,18 @@ public final class CompareCommand extends ShellCommand {
                     it has not been trained. Every step is a run of the run service: runs already made are not
                     made again. Prints the table (mean ± std over seeds) and writes report.json, report.md,
                     report.csv and report.html (self-contained, opens offline) into the report folder.
+                    In a text-to-image erasure world (shapes) the methods are erasure methods, the split is an
+                    erasure task, the only reference row is the original model, and report.html adds a gallery
+                    of samples (same prompts and seeds for every model).
                     Ctrl-C stops it: what finished is kept and reported as partial (exit status 130).
                     docs/metrics.md and docs/probes.md define every column; docs/report-schema.md the files.""")
             .option(Option.value('w', "world", "world", "The world (default facts).", Completion.WORLD))
-            .option(Option.value((char) 0, "split", "split", "The forget split (default forget05).", Completion.NONE))
+            .option(Option.value((char) 0, "split", "split",
+                    "The forget split (default forget05), or in an erasure world the erasure task (shapes: default red).",
+                    Completion.NONE))
             .option(Option.value((char) 0, "methods", "names",
-                    "Methods to compare, comma-separated (default gradient-ascent,graddiff,flat,iau).", Completion.NONE))
+                    "Methods to compare, comma-separated (default gradient-ascent,graddiff,flat,iau; shapes: esd).",
+                    Completion.NONE))
             .option(Option.value((char) 0, "seeds", "n", "How many seeds each method runs with (default 3).", Completion.NONE))
             .option(Option.value((char) 0, "first-seed", "n", "The first seed (default 0).", Completion.NONE))
             .option(Option.value((char) 0, "probes", "names",
@@ -78,6 +84,7 @@ public final class CompareCommand extends ShellCommand {
             .example("unlearn:compare")
             .example("unlearn:compare --methods flat,iau --seeds 1 --probes none")
             .example("unlearn:compare --split forget10 --set gradient-ascent.steps=50")
+            .example("unlearn:compare --world shapes --split red --methods esd --set esd.variant=u")
             .exitStatuses("0 complete report, 2 usage error, 3 invalid input (nothing ran), 4 failed,"
                     + " 130 cancelled (a partial report was written).")
             .build();
@@ -114,7 +121,7 @@ public final class CompareCommand extends ShellCommand {
     @Override
     protected Object execute(Invocation call) {
         var args = call.args();
-        ComparisonSpec defaults = ComparisonSpec.DEFAULT;
+        ComparisonSpec defaults = ComparisonSpec.defaultFor(args.value("world").orElse(ComparisonSpec.DEFAULT.world()));
         List<String> methods = args.value("methods").map(CompareCommand::list).orElse(defaults.methods());
         if (methods.isEmpty()) {
             throw LetheException.invalidInput("--methods names no method");
@@ -200,6 +207,9 @@ public final class CompareCommand extends ShellCommand {
             if (SHOWN.contains(column.key())) {
                 shown.add(column.key());
             }
+        }
+        if (shown.isEmpty()) { // another world's columns (an erasure comparison): the first ones
+            report.columns().stream().limit(SHOWN.size()).forEach(c -> shown.add(c.key()));
         }
         List<String> header = new ArrayList<>(List.of("row"));
         header.addAll(shown);
