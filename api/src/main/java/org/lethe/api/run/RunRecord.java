@@ -36,6 +36,24 @@ public record RunRecord(RunKey key, RunSpec spec, RunState state, Optional<Strin
     }
 
     /**
+     * How the reason of a run that failed on invalid input begins: {@value}. A method or world that
+     * refuses its input (a concept the model does not know, a bad setting found only with the model
+     * at hand) fails the run before anything changes; the reason says so, and a command reports it
+     * as invalid input (exit status 3) rather than as a failed run.
+     *
+     * @since 1.1
+     */
+    public static final String INVALID_INPUT = "invalid input: ";
+
+    /**
+     * @return whether the run failed because its input was refused ({@link #INVALID_INPUT})
+     * @since 1.1
+     */
+    public boolean invalidInput() {
+        return state == RunState.FAILED && reason.map(r -> r.startsWith(INVALID_INPUT)).orElse(false);
+    }
+
+    /**
      * Progress of a run.
      *
      * @param step steps done

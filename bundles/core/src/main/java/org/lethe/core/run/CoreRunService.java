@@ -574,7 +574,9 @@ public final class CoreRunService implements RunService, EvaluationService {
             failure = reason;
         } catch (Exception | LinkageError e) {
             end = RunState.FAILED;
-            failure = e instanceof LetheException ? e.getMessage() : e.toString();
+            failure = !(e instanceof LetheException refused) ? e.toString()
+                    : refused.exitStatus() == LetheException.INVALID_INPUT ? RunRecord.INVALID_INPUT + e.getMessage()
+                    : e.getMessage();
             java.io.StringWriter trace = new java.io.StringWriter();
             e.printStackTrace(new java.io.PrintWriter(trace));
             disk.log(key, "failure: " + trace);

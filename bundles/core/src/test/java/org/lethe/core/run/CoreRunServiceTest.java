@@ -261,6 +261,24 @@ class CoreRunServiceTest {
     }
 
     @Test
+    void aMethodRefusingItsInputFailsTheRunAsInvalidInput() throws Exception {
+        install("picky", (task, run) -> {
+            throw LetheException.invalidInput("picky: the model does not know the concept 'vermilion'");
+        }, "1");
+        RunRecord record = service.await(service.submit(spec("picky", Map.of())), WAIT);
+        assertEquals(RunState.FAILED, record.state());
+        assertEquals(Optional.of(RunRecord.INVALID_INPUT + "picky: the model does not know the concept 'vermilion'"),
+                record.reason());
+        assertTrue(record.invalidInput());
+        install("broken", (task, run) -> {
+            throw LetheException.failed("out of memory", null);
+        }, "1");
+        RunRecord broken = service.await(service.submit(spec("broken", Map.of())), WAIT);
+        assertFalse(broken.invalidInput(), broken.reason().toString());
+        assertEquals(1, store.versions("tiny").size());
+    }
+
+    @Test
     void aDivergingLossFailsTheRun() throws Exception {
         install("diverging", (task, run) -> {
             LanguageModel lm = task.model(LanguageModel.class);

@@ -316,7 +316,8 @@ final class RunLauncher {
 
     /**
      * The command's outcome for a run that ended: committed prints its line; failed and cancelled are
-     * errors (status 4 and 130) carrying that line.
+     * errors (status 4 and 130) carrying that line, and a run that failed on refused input is
+     * invalid input (status 3).
      */
     static Object ended(RunRecord end, PrintStream out, Clock clock) {
         String line = ProgressLine.outcome(end, clock.instant());
@@ -326,7 +327,7 @@ final class RunLauncher {
                 out.flush();
                 return null;
             }
-            case FAILED -> throw LetheException.failed(line, null);
+            case FAILED -> throw end.invalidInput() ? LetheException.invalidInput(line) : LetheException.failed(line, null);
             case CANCELLED -> throw CommandException.cancelled(line);
             default -> throw LetheException.failed("run " + end.key() + " did not end within " + CANCEL_WAIT.toSeconds()
                     + " s of being cancelled; it is " + end.state().name().toLowerCase(Locale.ROOT), null);

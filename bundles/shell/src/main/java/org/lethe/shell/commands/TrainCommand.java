@@ -49,7 +49,8 @@ public final class TrainCommand extends ShellCommand {
                     committed as a new root version produced by the run. Trained models are cached: training
                     the same world with the same seed (and corpus) again runs nothing.
 
-                    unlearn:worlds lists the worlds installed; the distribution ships facts.""")
+                    unlearn:worlds lists the worlds installed; the distribution ships facts (language models) and shapes
+                    (text-to-image erasure: shapes-t2i and its evaluation classifier shapes-clf).""")
             .operand(Operand.required("world", "The world to build (unlearn:worlds lists them).", Completion.WORLD))
             .option(Option.value((char) 0, "corpus", "folder",
                     "A user corpus instead of the generator: a folder with train.jsonl, forget.jsonl, retain.jsonl"

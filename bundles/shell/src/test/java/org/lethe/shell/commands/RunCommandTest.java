@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lethe.api.LetheException;
+import org.lethe.api.run.RunRecord;
 import org.lethe.api.run.RunState;
 
 class RunCommandTest {
@@ -65,6 +66,11 @@ class RunCommandTest {
                 failed.message());
         world.outcome = RunState.CANCELLED;
         assertEquals(LetheException.CANCELLED, world.call(run, "ascent", "-m", "tiny", "-f", "forget.jsonl").status());
+        world.outcome = RunState.FAILED;
+        world.failure = RunRecord.INVALID_INPUT + "ascent: the model does not know 'x'";
+        World.Outcome refused = world.call(run, "ascent", "-m", "tiny", "-f", "forget.jsonl");
+        assertEquals(LetheException.INVALID_INPUT, refused.status(), "a run that refused its input is invalid input");
+        assertTrue(refused.message().contains("invalid input: ascent: the model does not know 'x'"), refused.message());
     }
 
     @Test

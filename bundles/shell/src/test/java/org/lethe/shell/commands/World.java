@@ -53,6 +53,8 @@ final class World {
     final List<String> calls = new ArrayList<>();
     final List<RunSpec> submitted = new ArrayList<>();
     RunState outcome = RunState.COMMITTED;
+    /** The reason of a failed run, when not the default ({@code diverged}). */
+    String failure;
     final Path dir;
     final Services services;
 
@@ -137,8 +139,8 @@ final class World {
     private RunRecord ended() {
         RunRecord r = Records.record(outcome, 10, 10, 1.5, 0, 1);
         RunSpec spec = submitted.get(submitted.size() - 1);
-        return new RunRecord(r.key(), spec, r.state(), r.reason(), r.result(), r.submitted(), r.started(), r.ended(),
-                r.progress(), r.attempt());
+        return new RunRecord(r.key(), spec, r.state(), failure != null ? Optional.of(failure) : r.reason(), r.result(),
+                r.submitted(), r.started(), r.ended(), r.progress(), r.attempt());
     }
 
     /** What one call of a command did. */
