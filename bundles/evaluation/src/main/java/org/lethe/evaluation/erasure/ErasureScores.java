@@ -17,9 +17,9 @@ import java.util.Objects;
  *       held-out aliases, compositional prompts and perturbed embeddings e+η around c. RealEra's
  *       semantic-level point (Liu et al., arXiv 2410.09140).</li>
  *   <li><b>H</b>: the harmonic mean of (1 − Acc_e) and Acc_p (ANT's / MACE's H_c).</li>
- *   <li><b>H_g</b>: §8 says H_g "includes 1 − Acc_g"; it is taken here as the harmonic mean of all
- *       three, (1 − Acc_e), Acc_p and (1 − Acc_g), our reading (not yet checked against the paper) of MACE's overall H_o for object erasure
- *       (Lu et al., CVPR 2024).</li>
+ *   <li><b>H_g</b>: §8 says H_g "includes 1 − Acc_g"; it is the harmonic mean of all three,
+ *       (1 − Acc_e), Acc_p and (1 − Acc_g), which is MACE's overall H_o for object erasure (Lu et al.,
+ *       CVPR 2024: the harmonic mean of efficacy, specificity and generality).</li>
  *   <li><b>No-object rate</b>: the share of samples the classifier's "no object" head judges
  *       destroyed (§8, reported with the FID stand-in); given separately for the erased prompts and
  *       for the preserve prompts.</li>

@@ -126,6 +126,48 @@ public record LayoutScores(double meanIou, double meanPositionError, int pairs, 
     }
 
     /**
+     * The threshold on the largest channel of |image − background| that the shapes world calibrated for
+     * generated images (bundles/worlds README, {@code ShapesLexicon.SILHOUETTE_THRESHOLD}): the
+     * background pattern stays within 0.18 (plus noise) of the background grey, an object is at least
+     * 0.3 away. Repeated here because the evaluation does not depend on the world bundle.
+     */
+    public static final double SHAPES_SILHOUETTE_THRESHOLD = 0.24;
+
+    /**
+     * The background colour of an image whose object covers less than half of it: the per-channel
+     * median of its pixels. A generated image has no ground-truth background, so the silhouette of a
+     * sample is taken against this estimate. On the shapes world the object covers at most about 45 %
+     * of the image (a square of half-side 0.886 × 6 px on 16×16) and the texture pattern stays below
+     * the silhouette threshold, so the median lands on the background grey or inside its pattern.
+     *
+     * @param image the image, [channel][row][column], at least one pixel
+     * @return one median per channel (for an even pixel count, the mean of the two middle values)
+     */
+    public static double[] medianBackground(double[][][] image) {
+        Objects.requireNonNull(image, "image");
+        if (image.length == 0) {
+            throw new IllegalArgumentException("the image has no channels");
+        }
+        double[] background = new double[image.length];
+        for (int c = 0; c < image.length; c++) {
+            requireRectangular(image[c], "image channel " + c);
+            int h = image[c].length;
+            int w = h == 0 ? 0 : image[c][0].length;
+            if (h * w == 0) {
+                throw new IllegalArgumentException("image channel " + c + " has no pixels");
+            }
+            double[] values = new double[h * w];
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(image[c][y], 0, values, y * w, w);
+            }
+            java.util.Arrays.sort(values);
+            int n = values.length;
+            background[c] = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        }
+        return background;
+    }
+
+    /**
      * The object silhouette of an image: pixels where max over channels of |x − background| exceeds the
      * threshold.
      *

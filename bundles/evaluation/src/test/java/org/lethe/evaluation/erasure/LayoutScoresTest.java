@@ -92,4 +92,38 @@ class LayoutScoresTest {
         assertThrows(IllegalArgumentException.class,
             () -> LayoutScores.silhouette(new double[][][] {{{0}}}, new double[] {0}, -1));
     }
+
+    @Test
+    void theMedianBackgroundIgnoresAnObjectSmallerThanHalfTheImage() {
+        // 4×4, channel 0: background 0.3 with stripes +0.15 on half the pixels, a bright object on 5 pixels
+        double[][] c0 = {
+            {0.30, 0.45, 0.30, 0.45},
+            {0.90, 0.90, 0.45, 0.30},
+            {0.90, 0.90, 0.90, 0.45},
+            {0.30, 0.45, 0.30, 0.45}};
+        double[][] c1 = {
+            {0.2, 0.2, 0.2, 0.2},
+            {0.2, 0.2, 0.2, 0.2},
+            {0.2, 0.2, 0.2, 0.2},
+            {0.2, 0.2, 0.2, 0.8}};
+        double[] background = LayoutScores.medianBackground(new double[][][] {c0, c1});
+        // channel 0 sorted: 0.30×5, 0.45×6, 0.90×5 → the middle two are 0.45 and 0.45
+        assertArrayEquals(new double[] {0.45, 0.2}, background, 1e-12);
+        boolean[][] mask = LayoutScores.silhouette(new double[][][] {c0, c1}, background,
+            LayoutScores.SHAPES_SILHOUETTE_THRESHOLD);
+        assertEquals(6, count(mask), "the five bright pixels and the one off in channel 1; no stripe");
+        assertEquals(0.3, LayoutScores.medianBackground(new double[][][] {{{0.3, 0.9, 0.3}}})[0], 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> LayoutScores.medianBackground(new double[][][] {}));
+        assertThrows(IllegalArgumentException.class, () -> LayoutScores.medianBackground(new double[][][] {{}}));
+    }
+
+    private static int count(boolean[][] mask) {
+        int n = 0;
+        for (boolean[] row : mask) {
+            for (boolean b : row) {
+                n += b ? 1 : 0;
+            }
+        }
+        return n;
+    }
 }

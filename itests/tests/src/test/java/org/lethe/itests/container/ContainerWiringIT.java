@@ -91,16 +91,24 @@ public class ContainerWiringIT {
      */
     @Test
     public void metricsProbesAndTheComparisonAreWired() throws Exception {
+        List<String> language = List.of("answer-probability", "exact-match", "mia-loss", "mia-min-k", "model-utility",
+                "rouge-l-recall", "truth-ratio");
+        List<String> textToImage = List.of("erasure-accuracy", "erasure-harmonic", "erasure-harmonic-generality",
+                "feature-frechet-distance", "generality-accuracy", "layout-iou", "layout-position-error",
+                "no-object-rate", "preservation-accuracy");
         List<String> metrics = Await.until("the metric services",
-                () -> names(org.lethe.api.eval.Metric.class, "lethe.metric"), names -> names.size() >= 7);
-        assertTrue(metrics.toString(), metrics.containsAll(List.of("answer-probability", "exact-match", "mia-loss",
-                "mia-min-k", "model-utility", "rouge-l-recall", "truth-ratio")));
+                () -> names(org.lethe.api.eval.Metric.class, "lethe.metric"),
+                names -> names.size() >= language.size() + textToImage.size());
+        assertTrue(metrics.toString(), metrics.containsAll(language));
+        assertTrue(metrics.toString(), metrics.containsAll(textToImage));
         List<String> probes = Await.until("the probe services",
                 () -> names(org.lethe.api.eval.Probe.class, "lethe.probe"), names -> names.size() >= 3);
         assertTrue(probes.toString(), probes.containsAll(List.of("corrective-relearning", "prompt-attacks", "relearning")));
         for (var ref : context.getServiceReferences(org.lethe.api.eval.Metric.class, null)) {
             assertEquals("1", ref.getProperty("lethe.metric.version"));
-            assertEquals("language", ref.getProperty("lethe.modality"));
+            assertEquals(String.valueOf(ref.getProperty("lethe.metric")),
+                    textToImage.contains(ref.getProperty("lethe.metric")) ? "text-to-image" : "language",
+                    ref.getProperty("lethe.modality"));
         }
         assertNotNull(Await.until("the evaluation service",
                 () -> context.getServiceReference(org.lethe.api.eval.EvaluationService.class), java.util.Objects::nonNull));
