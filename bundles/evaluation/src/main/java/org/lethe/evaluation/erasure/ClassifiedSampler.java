@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.lethe.api.LetheException;
 import org.lethe.api.data.Prompt;
@@ -34,12 +33,14 @@ import org.lethe.api.model.diffusion.DiffusionModel.SampleRequest;
  * model's {@code sample} with that seed for a batch of one, and independent of the batch the prompt
  * is sampled in. Prompts with the same seed start from the same noise and differ only in their words.
  *
- * <p><b>Cache.</b> Several metrics read the same samples in one evaluation, so each image is made
- * once: samples are kept per model instance (weak keys: dropped with the model) under the prompt's
- * text, its seed, the sampler settings and, for a perturbed condition, the perturbation and the
- * prompt's noise seed. The cache of a model is also keyed by a checksum of its parameters, taken on
- * every call, so a model instance whose weights changed between calls (a probe that trains it) is
- * sampled afresh. Forward hooks are not parameters: a caller that adds one to a model it already
+ * <p><b>Cache.</b> Several metrics read the same samples in one evaluation, and every evaluation of
+ * a comparison compares with the same root model, so each image is made once: samples are kept per
+ * model content (a checksum of its parameters' names and bits, taken on every call; the
+ * {@value #MODELS_CACHED} most recently used models) under the prompt's text, its seed, the sampler
+ * settings and, for a perturbed condition, the perturbation and the prompt's noise seed. Two
+ * instances with the same weights share their samples (the root model loaded again as the next
+ * evaluation's reference), and an instance whose weights changed between calls (a probe that trains
+ * it) is sampled afresh. Forward hooks are not parameters: a caller that adds one to a model it already
  * evaluated must evaluate another instance. The samples depend on the classifier too, so a sampler
  * belongs to one classifier; a new classifier version gets a new sampler with an empty cache.
  *
@@ -57,17 +58,20 @@ public final class ClassifiedSampler {
 
     private final ConceptClassifier classifier;
     private final SamplerSettings settings;
-    private final Map<DiffusionModel, ModelSamples> cache = new WeakHashMap<>();
+    /** Models whose samples are kept: {@value}. */
+    static final int MODELS_CACHED = 4;
+
+    private final Map<Long, ModelSamples> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ModelSamples> eldest) {
+            return size() > MODELS_CACHED;
+        }
+    };
     private final AtomicLong imagesGenerated = new AtomicLong();
 
-    /** The samples of one model instance, valid while its parameters keep their checksum. */
+    /** The samples of the models with one parameter checksum. */
     private static final class ModelSamples {
-        long checksum;
         final Map<SampleKey, Generation> generations = new HashMap<>();
-
-        ModelSamples(long checksum) {
-            this.checksum = checksum;
-        }
     }
 
     /** What makes two samples the same image. */
@@ -201,14 +205,10 @@ public final class ClassifiedSampler {
         long checksum = checksum(model);
         ModelSamples samples;
         synchronized (cache) {
-            samples = cache.computeIfAbsent(model, m -> new ModelSamples(checksum));
+            samples = cache.computeIfAbsent(checksum, m -> new ModelSamples());
         }
         Map<SampleKey, Generation> found = new HashMap<>();
         synchronized (samples) {
-            if (samples.checksum != checksum) {
-                samples.generations.clear();
-                samples.checksum = checksum;
-            }
             Map<SampleKey, Pending> missing = new LinkedHashMap<>();
             for (int i = 0; i < prompts.size(); i++) {
                 SampleKey key = keys.get(i);

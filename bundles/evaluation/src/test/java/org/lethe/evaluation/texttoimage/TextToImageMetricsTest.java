@@ -179,7 +179,7 @@ class TextToImageMetricsTest {
         AtomicInteger modelImages = new AtomicInteger();
         AtomicInteger referenceImages = new AtomicInteger();
         DiffusionModel model = TinyShapes.counting(generator, modelImages);
-        DiffusionModel reference = TinyShapes.counting(sameWeights, referenceImages);
+        DiffusionModel reference = TinyShapes.counting(otherWeights, referenceImages);
         StoreOfDirectories store;
         try (ConceptClassifierModel classifier = TinyShapes.classifier(8, 3)) {
             store = TinyShapes.storeWith(classifier, folder.resolve("counted"));
@@ -197,6 +197,14 @@ class TextToImageMetricsTest {
         try (ErasureSampling.ClassifierHold hold = sampling.hold()) {
             assertEquals(30, hold.sampler().imagesGenerated());
         }
+        // samples belong to the weights, not the instance: the reference loaded again by the next
+        // evaluation, and a copy of the model with the same weights, are not sampled again
+        AtomicInteger copyImages = new AtomicInteger();
+        AtomicInteger referenceAgain = new AtomicInteger();
+        evaluateAll(sampling, redTask(TinyShapes.counting(sameWeights, copyImages),
+                TinyShapes.counting(otherWeights, referenceAgain)));
+        assertEquals(0, copyImages.get());
+        assertEquals(0, referenceAgain.get());
         assertEquals(1, store.leasesTaken, "the classifier is loaded once");
         assertEquals(0, store.leasesOpen, "the classifier's lease is closed once it is loaded");
     }

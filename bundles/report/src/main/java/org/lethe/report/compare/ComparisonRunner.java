@@ -288,7 +288,7 @@ public final class ComparisonRunner implements ComparisonService {
         RunKey trainedBy = training.key();
         ModelRef original = driver.trainedBy(layout.baseModel(), trainedBy).orElseThrow(() -> LetheException.invalidInput(
                 "model '" + layout.baseModel() + "' was not trained by world run " + trainedBy));
-        driver.expect(1 + 2 * spec.seeds() * spec.methods().size());
+        driver.expect(1 + 2 * spec.seeds() * spec.methods().size() + 2); // + the gallery and the report
         assembly.manifest(spec.world(), worldVersion(training), roles, original, List.of(), versions(), engineLines());
         spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
 

@@ -49,6 +49,13 @@ public final class CompareCommand extends ShellCommand {
             "forget.privleak-mia-loss", "forget-heldout.relearning-excess", "misinformation:rumours.exact-match",
             "misinformation:restor.recovery");
 
+    /** The columns the printed table shows for a text-to-image erasure comparison. */
+    static final List<String> SHOWN_ERASURE = List.of("erased_prompts.erasure-accuracy",
+            "generality_prompts.generality-accuracy", "erased_prompts_perturbed.generality-accuracy",
+            "preserve_prompts.preservation-accuracy", "erased_prompts+preserve_prompts.erasure-harmonic",
+            "erased_prompts+generality_prompts+preserve_prompts.erasure-harmonic-generality", "preserve_prompts.layout-iou",
+            "preserve_prompts.feature-frechet-distance", "preserve_prompts.no-object-rate");
+
     static final CommandSpec SPEC = CommandSpec.command(SCOPE, "compare", SUMMARY)
             .description("""
                     Runs every method on the same base model, forget split, data and seeds, evaluates every
@@ -203,13 +210,14 @@ public final class CompareCommand extends ShellCommand {
     /** The table of the main columns: rows × columns, mean ± std. */
     static void print(Report report, PrintStream out) {
         List<String> shown = new ArrayList<>();
-        for (Report.Column column : report.columns()) {
-            if (SHOWN.contains(column.key())) {
-                shown.add(column.key());
+        List<String> keys = report.columns().stream().map(Report.Column::key).toList();
+        for (String key : keys.stream().anyMatch(SHOWN::contains) ? SHOWN : SHOWN_ERASURE) {
+            if (keys.contains(key)) {
+                shown.add(key);
             }
         }
-        if (shown.isEmpty()) { // another world's columns (an erasure comparison): the first ones
-            report.columns().stream().limit(SHOWN.size()).forEach(c -> shown.add(c.key()));
+        if (shown.isEmpty()) { // another world's columns: the first ones
+            keys.stream().limit(SHOWN.size()).forEach(shown::add);
         }
         List<String> header = new ArrayList<>(List.of("row"));
         header.addAll(shown);
