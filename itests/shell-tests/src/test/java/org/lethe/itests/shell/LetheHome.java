@@ -54,6 +54,13 @@ final class LetheHome {
         return jar;
     }
 
+    /** @return the committed shapes fixtures: exported versions {@code shapes-t2i/} and {@code shapes-clf/} */
+    static Path shapesFixtures() {
+        Path folder = Path.of(required("lethe.fixture.shapes")).toAbsolutePath().normalize();
+        assertTrue(Files.isDirectory(folder.resolve("shapes-t2i")), "no shapes fixtures at " + folder);
+        return folder;
+    }
+
     static String required(String property) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {

@@ -46,6 +46,26 @@ class OneShotCliIT {
                 + "{\"question\": \"where was bob born ?\"}\n");
         Path model = TinyModel.write(home.home.resolve("tiny-model"));
         home.lethe("unlearn:import", model.toString(), "--id", "tiny").assertStatus(0).assertOut("imported tiny:1");
+        Files.writeString(home.home.resolve("empty.jsonl"), "");
+        Files.writeString(home.home.resolve("red.jsonl"), "{\"name\":\"red\",\"attribute\":\"colour\"}\n");
+        home.lethe("unlearn:import", LetheHome.shapesFixtures().resolve("shapes-t2i").toString(), "--id", "shapes-t2i")
+                .assertStatus(0).assertOut("imported shapes-t2i:1");
+    }
+
+    /**
+     * Issue 7's bad input for erasure, through the process: a concept the text-to-image model does not
+     * know fails its run as invalid input (exit 3) naming the words the model knows, and no version is
+     * made; the run is recorded (it ran), which is why this is not among the cases that change nothing.
+     */
+    @Test
+    void anUnknownConceptExits3NamingTheKnownOnes() throws Exception {
+        LetheHome.Run refused = home.lethe("unlearn:erase", "esd", "--model", "shapes-t2i", "--concept", "vermilion")
+                .assertStatus(3).assertErr("invalid input: esd: the model does not know the concept 'vermilion'")
+                .assertErr("red, crimson, scarlet, green");
+        assertFalse(refused.err().contains("\tat "), "no stack trace: " + refused.describe());
+        home.lethe("unlearn:model", "shapes-t2i").assertStatus(0).assertOut("shapes-t2i:1");
+        LetheHome.Run versions = home.lethe("unlearn:models").assertStatus(0);
+        assertFalse(versions.out().contains("shapes-t2i:2"), "no version was made: " + versions.describe());
     }
 
     @Test
@@ -105,6 +125,8 @@ class OneShotCliIT {
         cases.put("unlearn:run ascent -m tiny -f forget.jsonl --set steps=0", new String[] {"3", "setting 'steps'"});
         cases.put("unlearn:run ascent -m tiny -f forget.jsonl --budget soon", new String[] {"3", "--budget 'soon' is not a positive duration"});
         cases.put("unlearn:erase ascent -m tiny -c red", new String[] {"3", "'ascent' is an unlearning method: use unlearn:run"});
+        cases.put("unlearn:erase esd -m shapes-t2i --concepts red.jsonl --keep-concepts empty.jsonl", new String[] {"3",
+            "empty.jsonl: no items (the file is empty or has only blank lines)"});
         cases.put("unlearn:train nowhere", new String[] {"3", "unknown world 'nowhere'"});
         cases.put("unlearn:report ffff", new String[] {"3", "unknown run 'ffff'"});
         cases.put("unlearn:report last --format pdf", new String[] {"3", "--format 'pdf' is not one of md, json, csv, html"});
