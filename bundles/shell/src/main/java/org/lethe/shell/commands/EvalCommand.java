@@ -12,6 +12,7 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.lethe.api.eval.ComparisonSpec;
 import org.lethe.api.eval.Evaluation;
 import org.lethe.api.eval.MetricResult;
+import org.lethe.api.model.ModelManifest;
 import org.lethe.api.model.ModelRef;
 import org.lethe.api.run.RunRecord;
 import org.lethe.api.run.RunSpec;
@@ -39,9 +40,11 @@ public final class EvalCommand extends ShellCommand {
     static final String SUMMARY = "Evaluate a model version with every metric and the asked probes";
 
     static final Option WORLD = Option.value('w', "world", "world",
-            "The world whose evaluation splits are read (default facts).", Completion.WORLD);
+            "The world whose evaluation splits are read (default: the world that trained the model, else facts).",
+            Completion.WORLD);
     static final Option SPLIT = Option.value((char) 0, "split", "split",
-            "The forget split the evaluation is about (default forget05).", Completion.NONE);
+            "The forget split the evaluation is about (default forget05), or in an erasure world the erasure task"
+                    + " (shapes: default red).", Completion.NONE);
     static final Option PROBES = Option.value((char) 0, "probes", "names",
             "Probes to run, comma-separated: 'all' (every installed probe) or 'none' (default none).", Completion.NONE);
 
@@ -92,6 +95,13 @@ public final class EvalCommand extends ShellCommand {
         return invoke(session, args);
     }
 
+    /** The world whose training made the model's root version, when a world's run made it. */
+    private Optional<String> trainedBy(ModelRef model) {
+        List<ModelManifest> lineage = services.models().lineage(model);
+        return lineage.get(lineage.size() - 1).producedBy().flatMap(key -> services.runs().record(key))
+                .filter(r -> r.spec().kind() == RunSpec.Kind.TRAIN).map(r -> r.spec().component());
+    }
+
     @Override
     public CommandSpec spec() {
         return SPEC;
@@ -102,9 +112,10 @@ public final class EvalCommand extends ShellCommand {
         var args = call.args();
         RunLauncher launcher = new RunLauncher(services, call, clock);
         ModelRef model = launcher.model(args.required("model")).ref();
-        RunSpec spec = services.comparisons().evaluation(args.value("world").orElse("facts"),
-                args.value("split").orElse("forget05"), model, probes(args.value("probes")),
-                RunLauncher.seed(args.value("seed")));
+        String world = args.value("world").orElseGet(() -> trainedBy(model).orElse(ComparisonSpec.DEFAULT.world()));
+        RunSpec spec = services.comparisons().evaluation(world,
+                args.value("split").orElseGet(() -> ComparisonSpec.defaultFor(world).split()), model,
+                probes(args.value("probes")), RunLauncher.seed(args.value("seed")));
         Object result = launcher.start(spec, RunLauncher.Settings.NONE, args.flag("dry-run"), false, args.flag("quiet"));
         if (!args.flag("dry-run")) {
             RunSpec planned = services.runs().plan(spec);
