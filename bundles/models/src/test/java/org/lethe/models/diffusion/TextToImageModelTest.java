@@ -190,6 +190,35 @@ class TextToImageModelTest {
         }
     }
 
+    @Test
+    void minSnrWeightingDownWeightsTheCleanTimestepsOnly() {
+        try (NDManager scope = model.model().getNDManager().newSubManager()) {
+            NDArray x0 = scope.create(images(3), new Shape(3, 3, 16, 16));
+            for (int r = 0; r < 4; r++) {
+                float plain = DiffusionTraining.loss(model, x0, prompts(3), 0, new Random(300 + r)).getFloat();
+                // γ above every SNR of the schedule: every weight is 1, the same draws give the same loss
+                double maxSnr = model.alphaBar(0) / (1 - model.alphaBar(0));
+                float unweighted = DiffusionTraining.loss(model, x0, prompts(3), 0, new Random(300 + r), 2 * maxSnr).getFloat();
+                assertEquals(plain, unweighted, 1e-6f * Math.max(1f, plain));
+                // γ = 5: weights min(SNR, 5)/SNR ≤ 1, below 1 where SNR > 5 (ᾱ_t > 5/6)
+                float weighted = DiffusionTraining.loss(model, x0, prompts(3), 0, new Random(300 + r), 5).getFloat();
+                assertTrue(weighted <= plain + 1e-6f, weighted + " > " + plain);
+            }
+            // one sample at a time, drawn as the batch would draw it: the batch loss is the mean of
+            // the per-sample losses, each scaled by its weight
+            Random draws = new Random(42);
+            draws.nextDouble();
+            int t = draws.nextInt(model.trainingSteps());
+            double snr = model.alphaBar(t) / (1 - model.alphaBar(t));
+            NDArray one = x0.get("0:1");
+            float plainOne = DiffusionTraining.loss(model, one, prompts(1), 0, new Random(42)).getFloat();
+            float weightedOne = DiffusionTraining.loss(model, one, prompts(1), 0, new Random(42), 5).getFloat();
+            assertEquals(plainOne * Math.min(snr, 5) / snr, weightedOne, 1e-5 * Math.max(1, plainOne));
+            assertThrows(IllegalArgumentException.class, () -> DiffusionTraining.loss(model, one, prompts(1), 0,
+                    new Random(1), -1));
+        }
+    }
+
     /** The same fixed draws of t and ε before and after training. */
     static float evaluationLoss(TextToImageModel m) {
         try (NDManager scope = m.model().getNDManager().newSubManager()) {
