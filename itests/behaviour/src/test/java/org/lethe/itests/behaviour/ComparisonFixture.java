@@ -3,7 +3,6 @@ package org.lethe.itests.behaviour;
 import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.lethe.api.ServiceProperties;
 import org.lethe.api.eval.Metric;
 import org.lethe.api.eval.Probe;
@@ -38,8 +36,6 @@ import org.lethe.worlds.facts.FactsCorpusWriter;
 import org.lethe.worlds.facts.FactsWorldService;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 /**
  * A whole comparison stack in one folder, outside OSGi: a fresh store and run service with the
@@ -143,22 +139,7 @@ final class ComparisonFixture implements AutoCloseable {
 
     /** The properties a component's description (bnd's {@code OSGI-INF/<class>.xml}) registers it with. */
     static Map<String, Object> componentProperties(Class<?> type) {
-        URL url = type.getClassLoader().getResource("OSGI-INF/" + type.getName() + ".xml");
-        if (url == null) {
-            throw new IllegalStateException("no component description for " + type.getName() + " on the classpath");
-        }
-        try (var in = url.openStream()) {
-            Element root = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement();
-            Map<String, Object> props = new LinkedHashMap<>();
-            NodeList list = root.getElementsByTagName("property");
-            for (int i = 0; i < list.getLength(); i++) {
-                Element p = (Element) list.item(i);
-                props.put(p.getAttribute("name"), p.getAttribute("value"));
-            }
-            return props;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the component description of " + type.getName(), e);
-        }
+        return ComponentProperties.of(type);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.jar.Manifest;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.lethe.api.config.ConfigSchema;
+import org.lethe.api.method.ErasureMethod;
 import org.lethe.api.method.MethodDescriptor;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -30,7 +31,9 @@ import org.w3c.dom.NodeList;
  * Metatype definition of its {@code Config} ({@code OSGI-INF/metatype/<class>$Config.xml}: the
  * schema the run service validates settings against) and the jar's {@code Bundle-SymbolicName} and
  * {@code Bundle-Version}. This is what the container's registry would publish for it, without a
- * container: the descriptor cannot drift from the bundle, because it is the bundle's.
+ * container: the descriptor cannot drift from the bundle, because it is the bundle's. Its kind is
+ * {@code ERASURE} for an {@link ErasureMethod}, {@code UNLEARNING} otherwise (what the registry reads
+ * from the service interface the component provides).
  *
  * @param descriptor the method descriptor, as the registry would make it
  * @param implementation the method's class
@@ -72,7 +75,9 @@ public record MethodBundle(MethodDescriptor descriptor, Class<?> implementation,
         Manifest manifest = manifest(componentUrl);
         String bsn = manifest.getMainAttributes().getValue("Bundle-SymbolicName");
         String version = manifest.getMainAttributes().getValue("Bundle-Version");
-        MethodDescriptor descriptor = new MethodDescriptor(single(props, "lethe.method"), MethodDescriptor.Kind.UNLEARNING,
+        MethodDescriptor.Kind kind = ErasureMethod.class.isAssignableFrom(implementation) ? MethodDescriptor.Kind.ERASURE
+                : MethodDescriptor.Kind.UNLEARNING;
+        MethodDescriptor descriptor = new MethodDescriptor(single(props, "lethe.method"), kind,
                 single(props, "lethe.modality"), single(props, "lethe.paper"), props.getOrDefault("lethe.inputs", List.of()),
                 bsn == null ? "" : bsn.split(";")[0].trim(), version == null ? "" : version, Optional.of(schema));
         return new MethodBundle(descriptor, implementation, configType);

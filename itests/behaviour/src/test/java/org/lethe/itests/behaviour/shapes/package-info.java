@@ -6,6 +6,8 @@
  * rebuilds them (the README beside them has the command and the measured numbers);
  * {@link org.lethe.itests.behaviour.shapes.ShapesFixtures} loads them without the container, or
  * imports them into a model store; {@link org.lethe.itests.behaviour.shapes.ShapesFixturesTest} checks
- * their contract.
+ * their contract. {@link org.lethe.itests.behaviour.shapes.ShapesErasureStack} embeds the run service,
+ * the ESD bundle and the evaluation bundle's erasure metrics over a store holding the fixtures, and
+ * {@link org.lethe.itests.behaviour.shapes.EsdBehaviourTest} checks ESD's behaviour through it.
  */
 package org.lethe.itests.behaviour.shapes;
