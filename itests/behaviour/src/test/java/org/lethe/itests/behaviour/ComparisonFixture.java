@@ -34,8 +34,6 @@ import org.lethe.models.transformer.WordTransformerArchitecture;
 import org.lethe.report.compare.ComparisonRunner;
 import org.lethe.worlds.facts.FactsCorpusWriter;
 import org.lethe.worlds.facts.FactsWorldService;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.ServiceReference;
 
 /**
  * A whole comparison stack in one folder, outside OSGi: a fresh store and run service with the
@@ -101,7 +99,7 @@ final class ComparisonFixture implements AutoCloseable {
                     service.bindProbe((Probe) instance, props);
                 }
             }
-            service.bindWorld(new CachedFactsWorld(facts), new WorldReference());
+            service.bindWorld(new CachedFactsWorld(facts), new WorldReference("facts"));
             RunRecord training = service.await(service.submit(new RunSpec(RunSpec.Kind.TRAIN, "facts", "", Map.of(),
                     Optional.empty(), Map.of(), List.of(), FactsFixture.SEED, Optional.empty())), Duration.ofMinutes(5));
             if (training.state() != RunState.COMMITTED) {
@@ -191,51 +189,6 @@ final class ComparisonFixture implements AutoCloseable {
                         model.config(), files));
             }
             return out;
-        }
-    }
-
-    /** The service reference a world is bound with outside OSGi: its name, no bundle. */
-    private static final class WorldReference implements ServiceReference<World> {
-        @Override
-        public Object getProperty(String key) {
-            return ServiceProperties.WORLD.equals(key) ? "facts" : null;
-        }
-
-        @Override
-        public String[] getPropertyKeys() {
-            return new String[] {ServiceProperties.WORLD};
-        }
-
-        @Override
-        public Bundle getBundle() {
-            return null;
-        }
-
-        @Override
-        public Bundle[] getUsingBundles() {
-            return new Bundle[0];
-        }
-
-        @Override
-        public boolean isAssignableTo(Bundle bundle, String className) {
-            return true;
-        }
-
-        @Override
-        public int compareTo(Object reference) {
-            return 0;
-        }
-
-        @Override
-        public java.util.Dictionary<String, Object> getProperties() {
-            java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
-            props.put(ServiceProperties.WORLD, "facts");
-            return props;
-        }
-
-        @Override
-        public <A> A adapt(Class<A> type) {
-            return null;
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ import org.lethe.api.method.ErasureMethod;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
 import org.lethe.api.method.Task;
+import org.lethe.api.method.UnlearningMethod;
 import org.lethe.api.model.ModelRef;
 import org.lethe.api.run.RunKey;
 import org.lethe.api.run.RunRecord;
@@ -44,9 +46,11 @@ import org.lethe.evaluation.texttoimage.NoObjectRateMetric;
 import org.lethe.evaluation.texttoimage.PreservationAccuracyMetric;
 import org.lethe.itests.behaviour.ComponentProperties;
 import org.lethe.itests.behaviour.MethodBundle;
+import org.lethe.itests.behaviour.WorldReference;
 import org.lethe.method.esd.Esd;
 import org.lethe.models.classifier.ConceptClassifierArchitecture;
 import org.lethe.models.diffusion.TextToImageArchitecture;
+import org.lethe.report.compare.ComparisonRunner;
 import org.lethe.worlds.shapes.ShapesPrompt;
 import org.osgi.util.converter.Converters;
 
@@ -59,6 +63,11 @@ import org.osgi.util.converter.Converters;
  * {@link ErasureSampling} with its default settings (DDIM 25, CFG 4, the store's {@code shapes-clf}),
  * each bound with the properties of its own component description. Erasures and evaluations go
  * through the run service exactly as {@code unlearn:erase} and {@code unlearn:evaluate} submit them.
+ *
+ * <p>For comparisons ({@code unlearn:compare --world shapes}) it also binds the {@code shapes} world
+ * with the fixtures standing in for its training ({@link #bindFixtureWorld}), builds the comparison
+ * harness over the same services ({@link #comparisonRunner}), and installs unlearning methods beside
+ * ESD when a test needs them ({@link #addUnlearning}).
  */
 public final class ShapesErasureStack implements AutoCloseable {
 
@@ -78,6 +87,9 @@ public final class ShapesErasureStack implements AutoCloseable {
     private final CoreRunService service;
     private final ModelRef generator;
     private final ModelRef classifier;
+    /** The installed methods by name, in installation order; replaced, never changed in place. */
+    private volatile Map<String, MethodBundle> methods = Map.of();
+    private final MethodRegistry registry;
 
     /**
      * Builds the stack and imports the fixtures.
@@ -96,15 +108,16 @@ public final class ShapesErasureStack implements AutoCloseable {
         generator = ShapesFixtures.importInto(store, ShapesFixtures.GENERATOR, ShapesFixtures.GENERATOR);
         classifier = ShapesFixtures.importInto(store, ShapesFixtures.CLASSIFIER, ShapesFixtures.CLASSIFIER);
         MethodBundle esd = MethodBundle.of(Esd.class);
-        MethodRegistry registry = new MethodRegistry() {
+        methods = Map.of(esd.name(), esd);
+        registry = new MethodRegistry() {
             @Override
             public List<MethodDescriptor> methods() {
-                return List.of(esd.descriptor());
+                return methods.values().stream().map(MethodBundle::descriptor).toList();
             }
 
             @Override
             public Optional<MethodDescriptor> method(String name) {
-                return esd.name().equals(name) ? Optional.of(esd.descriptor()) : Optional.empty();
+                return Optional.ofNullable(methods.get(name)).map(MethodBundle::descriptor);
             }
         };
         service = new CoreRunService(store, new JsonlDataService(), new SettingsValidator(), registry, folder);
@@ -136,6 +149,61 @@ public final class ShapesErasureStack implements AutoCloseable {
     /** @return the run service */
     public CoreRunService service() {
         return service;
+    }
+
+    /** @return the installed methods (ESD, and those added by {@link #addUnlearning}), as the registry publishes them */
+    public MethodRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Installs an unlearning method read from its bundle jar ({@link MethodBundle}), beside ESD: in the
+     * registry and bound to the run service with its {@code lethe.method} name.
+     *
+     * @param type the method's component class (a public no-argument constructor)
+     * @return its name
+     */
+    public String addUnlearning(Class<? extends UnlearningMethod> type) {
+        MethodBundle bundle = MethodBundle.of(type);
+        try {
+            service.bindUnlearning(type.getConstructor().newInstance(), Map.of(ServiceProperties.METHOD, bundle.name()));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, MethodBundle> next = new LinkedHashMap<>(methods);
+        next.put(bundle.name(), bundle);
+        methods = java.util.Collections.unmodifiableMap(next);
+        return bundle.name();
+    }
+
+    /**
+     * Binds the {@value FixtureShapesWorld#NAME} world with the committed fixtures standing in for its
+     * training ({@link FixtureShapesWorld}), as the worlds bundle registers the real one; its TRAIN
+     * run (seed {@value ShapesFixtures#WORLD_SEED}) writes the world's data under
+     * {@code <folder>/worlds/shapes/<run key>/data} and commits the fixtures as root versions it
+     * produced (versions after the ones imported here).
+     */
+    public void bindFixtureWorld() {
+        service.bindWorld(new FixtureShapesWorld(), new WorldReference(FixtureShapesWorld.NAME));
+    }
+
+    /**
+     * The comparison harness over this stack, as the report bundle's component would be wired in the
+     * container: this run service (runs and evaluations), store and registry, this folder as the data
+     * folder, the PyTorch engine, and the text-to-image and classifier architectures (the gallery loads
+     * the versions it samples with them).
+     *
+     * @param clock the clock of the report's time field
+     * @return the harness
+     */
+    public ComparisonRunner comparisonRunner(Clock clock) {
+        ComparisonRunner runner = new ComparisonRunner(service, service, store, registry, null, folder, clock);
+        runner.engine(Engine.getEngine("PyTorch"));
+        runner.bindArchitecture(new TextToImageArchitecture(),
+                Map.of(ServiceProperties.ARCHITECTURE, TextToImageArchitecture.NAME));
+        runner.bindArchitecture(new ConceptClassifierArchitecture(),
+                Map.of(ServiceProperties.ARCHITECTURE, ConceptClassifierArchitecture.NAME));
+        return runner;
     }
 
     /** @return the folder the stack works in */
