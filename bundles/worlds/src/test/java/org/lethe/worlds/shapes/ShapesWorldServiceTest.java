@@ -135,6 +135,45 @@ class ShapesWorldServiceTest {
         }
     }
 
+    /**
+     * The committed generator holds the moving average, not the last weights: after one step with EMA,
+     * the saved weights are d_0·θ_0 + (1 − d_0)·θ_1 with d_0 = min(decay, 1/10) = 0.1, where θ_0 is the
+     * seed's initialisation and θ_1 the weights one step later, which a run without EMA saves (the
+     * average never changes the weights being trained).
+     */
+    @Test
+    void theSavedGeneratorHoldsTheMovingAverage(@TempDir Path output) throws Exception {
+        Map<String, Object> values = tiny();
+        values.put("steps", 1);
+        values.put("emaDecay", 0f);
+        TrainedModel last = ShapesWorldServices.service(values).train(SMALL, output.resolve("last"),
+                run(3, new ArrayList<>())).get(0);
+        values.put("emaDecay", 0.999f);
+        List<String> log = new ArrayList<>();
+        TrainedModel averaged = ShapesWorldServices.service(values).train(SMALL, output.resolve("ema"), run(3, log))
+                .get(0);
+        assertTrue(log.stream().anyMatch(l -> l.contains("EMA decay 0.999")), String.join("\n", log));
+        TextToImageConfig config = TextToImageConfig.from(last.config());
+        try (TextToImageModel initial = new TextToImageModel(config, 3);
+                TextToImageModel one = TextToImageModel.withWeights(new TextToImageModel(config, 0), last.files());
+                TextToImageModel saved = TextToImageModel.withWeights(new TextToImageModel(config, 0),
+                        averaged.files())) {
+            int differing = 0;
+            for (String name : initial.parameters().keySet()) {
+                float[] theta0 = initial.parameters().get(name).getArray().toFloatArray();
+                float[] theta1 = one.parameters().get(name).getArray().toFloatArray();
+                float[] psi = saved.parameters().get(name).getArray().toFloatArray();
+                for (int i = 0; i < psi.length; i++) {
+                    assertEquals(0.1 * theta0[i] + 0.9 * theta1[i], psi[i], 1e-5, name + "[" + i + "]");
+                    if (Math.abs(theta1[i] - psi[i]) > 1e-6) {
+                        differing++;
+                    }
+                }
+            }
+            assertTrue(differing > 1000, "the average differs from the last weights in " + differing + " values");
+        }
+    }
+
     @Test
     void aFailedSanityGateFailsTheRunNamingTheNumbers(@TempDir Path output) throws Exception {
         Map<String, Object> values = tiny();
