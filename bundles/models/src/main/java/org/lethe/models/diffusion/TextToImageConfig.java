@@ -30,10 +30,18 @@ import org.lethe.api.LetheException;
  * @param trainingSteps T, the diffusion steps of the schedule
  * @param betaStart β_1 of the linear schedule
  * @param betaEnd β_T of the linear schedule
+ * @param schedule the noise schedule: {@value #LINEAR} (DDPM's linear betas from {@code betaStart} to
+ *     {@code betaEnd}) or {@value #COSINE} (Nichol and Dhariwal 2021's cosine ᾱ_t, the betas unused);
+ *     a manifest without it is linear, as every model before it was
  */
 public record TextToImageConfig(List<String> vocabulary, int imageSize, int baseChannels, int channels, int heads,
         int groups, int ffMult, int textWidth, int textHeads, int textMlp, int textLayers, int contextLength,
-        int trainingSteps, double betaStart, double betaEnd) {
+        int trainingSteps, double betaStart, double betaEnd, String schedule) {
+
+    /** The linear schedule's name: {@value}. */
+    public static final String LINEAR = "linear";
+    /** The cosine schedule's name: {@value}. */
+    public static final String COSINE = "cosine";
 
     /** Default {@code imageSize} (research §6). */
     public static final int DEFAULT_IMAGE_SIZE = 16;
@@ -67,7 +75,7 @@ public record TextToImageConfig(List<String> vocabulary, int imageSize, int base
     /** The setting keys, as in a manifest. */
     public static final Set<String> KEYS = Set.of("vocabulary", "imageSize", "baseChannels", "channels", "heads",
             "groups", "ffMult", "textWidth", "textHeads", "textMlp", "textLayers", "contextLength", "trainingSteps",
-            "betaStart", "betaEnd");
+            "betaStart", "betaEnd", "schedule");
 
     /** Copies the vocabulary; checks ranges and divisibility, naming the setting. */
     public TextToImageConfig {
@@ -98,6 +106,9 @@ public record TextToImageConfig(List<String> vocabulary, int imageSize, int base
             throw invalid("settings 'betaStart' (" + betaStart + ") and 'betaEnd' (" + betaEnd
                     + ") must satisfy 0 < betaStart ≤ betaEnd < 1");
         }
+        if (!LINEAR.equals(schedule) && !COSINE.equals(schedule)) {
+            throw invalid("setting 'schedule' must be " + LINEAR + " or " + COSINE + ", not '" + schedule + "'");
+        }
     }
 
     /**
@@ -117,7 +128,7 @@ public record TextToImageConfig(List<String> vocabulary, int imageSize, int base
      */
     public TextToImageConfig withChannels(int baseChannels, int channels) {
         return new TextToImageConfig(vocabulary, imageSize, baseChannels, channels, heads, groups, ffMult, textWidth,
-                textHeads, textMlp, textLayers, contextLength, trainingSteps, betaStart, betaEnd);
+                textHeads, textMlp, textLayers, contextLength, trainingSteps, betaStart, betaEnd, schedule);
     }
 
     /**
@@ -145,7 +156,8 @@ public record TextToImageConfig(List<String> vocabulary, int imageSize, int base
                 integer(config, "textMlp", DEFAULT_TEXT_MLP), integer(config, "textLayers", DEFAULT_TEXT_LAYERS),
                 integer(config, "contextLength", DEFAULT_CONTEXT_LENGTH),
                 integer(config, "trainingSteps", DEFAULT_TRAINING_STEPS),
-                decimal(config, "betaStart", DEFAULT_BETA_START), decimal(config, "betaEnd", DEFAULT_BETA_END));
+                decimal(config, "betaStart", DEFAULT_BETA_START), decimal(config, "betaEnd", DEFAULT_BETA_END),
+                config.getOrDefault("schedule", LINEAR).trim());
     }
 
     /** @return the settings as a manifest stores them; {@link #from} reads them back */
@@ -166,6 +178,7 @@ public record TextToImageConfig(List<String> vocabulary, int imageSize, int base
         map.put("trainingSteps", Integer.toString(trainingSteps));
         map.put("betaStart", Double.toString(betaStart));
         map.put("betaEnd", Double.toString(betaEnd));
+        map.put("schedule", schedule);
         return map;
     }
 

@@ -60,7 +60,8 @@ public final class TextToImageModel implements LoadedModel, DiffusionModel {
         this.config = config;
         this.tokenizer = new WordTokenizer(config.vocabulary());
         this.block = new TextToImageBlock(config, tokenizer.vocabularySize());
-        this.schedule = new NoiseSchedule(config.trainingSteps(), config.betaStart(), config.betaEnd());
+        this.schedule = TextToImageConfig.COSINE.equals(config.schedule()) ? NoiseSchedule.cosine(config.trainingSteps())
+                : new NoiseSchedule(config.trainingSteps(), config.betaStart(), config.betaEnd());
         this.model = Model.newInstance(TextToImageArchitecture.NAME);
         try {
             block.createParameters(model.getNDManager(), seed);

@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The {@code shapes} world: generates the shapes world from the run's seed, writes it to
@@ -110,6 +111,19 @@ public final class ShapesWorldService implements World {
                 + " 1.000, shape 0.990, texture 0.917). It costs ≈ 5–6 ms per step here (256 tensors; BENCHMARKS.md,"
                 + " 'EMA weights and the 15-minute budget').")
         float emaDecay() default 0.999f;
+
+        /** @return the generator's noise schedule */
+        @AttributeDefinition(description = "The generator's noise schedule (recorded in its manifest): linear (DDPM's"
+                + " betas 1e-4 to 0.02) or cosine (Nichol and Dhariwal 2021; research/methods-gen.md §6 'T = 1000 cosine"
+                + " schedule'). Default linear: every measurement in BENCHMARKS.md before 'Cosine schedule and Min-SNR'"
+                + " used it.", options = {@Option(value = "linear", label = "linear"),
+                    @Option(value = "cosine", label = "cosine")})
+        String noiseSchedule() default "linear";
+
+        /** @return the Min-SNR-γ of the generator's loss weighting; 0 for none */
+        @AttributeDefinition(min = "0", description = "Min-SNR-γ loss weighting of the generator's ε-MSE (Hang et al.,"
+                + " ICCV 2023): each sample weighted by min(SNR_t, γ)/SNR_t. 0 (the default) is the plain DDPM loss.")
+        float snrGamma() default 0f;
 
         /** @return the U-Net's full-resolution width */
         @AttributeDefinition(min = "1", description = "U-Net width at 16×16. Default 32: BENCHMARKS.md 'Text-to-image"
@@ -275,6 +289,7 @@ public final class ShapesWorldService implements World {
         settings.put("baseChannels", Integer.toString(recipe.baseChannels()));
         settings.put("channels", Integer.toString(recipe.channels()));
         settings.put("contextLength", Integer.toString(Math.max(8, world.maxPromptTokens() + 1)));
+        settings.put("schedule", recipe.noiseSchedule());
         return settings;
     }
 
@@ -337,7 +352,8 @@ public final class ShapesWorldService implements World {
                 : Tracker.fixed(recipe.learningRate());
         long started = System.nanoTime();
         run.log("training " + GENERATOR_MODEL + " on " + prompts.size() + " pairs, " + steps + " steps at batch "
-                + recipe.batchSize() + (recipe.emaDecay() > 0 ? ", EMA decay " + recipe.emaDecay() : ", no EMA"));
+                + recipe.batchSize() + (recipe.emaDecay() > 0 ? ", EMA decay " + recipe.emaDecay() : ", no EMA") + ", "
+                + recipe.noiseSchedule() + " schedule" + (recipe.snrGamma() > 0 ? ", Min-SNR γ " + recipe.snrGamma() : ""));
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(tracker).optWeightDecays(recipe.weightDecay())
                 .build();
         try (ExponentialMovingAverage ema = recipe.emaDecay() > 0
@@ -366,7 +382,18 @@ public final class ShapesWorldService implements World {
                         NDArray noisy = generator.addNoise(scope.create(x0, shape), eps, timesteps);
                         NDArray predicted = generator.predictNoise(noisy, timesteps, generator.encode(text, scope),
                                 true);
-                        return predicted.sub(eps).square().mean();
+                        NDArray squared = predicted.sub(eps).square();
+                        if (recipe.snrGamma() <= 0) {
+                            return squared.mean();
+                        }
+                        // Min-SNR-γ: min(SNR_t, γ)/SNR_t per sample (weights as an array of the step's scope)
+                        float[] weights = new float[n];
+                        for (int i = 0; i < n; i++) {
+                            double alphaBar = generator.alphaBar((int) t[i]);
+                            double snr = alphaBar / (1 - alphaBar);
+                            weights[i] = (float) (Math.min(snr, recipe.snrGamma()) / snr);
+                        }
+                        return squared.reshape(n, -1).mean(new int[] {1}).mul(scope.create(weights)).mean();
                     });
             if (ema != null) {
                 ema.copyTo(generator.model());

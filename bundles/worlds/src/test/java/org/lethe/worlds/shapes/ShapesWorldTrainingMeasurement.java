@@ -58,7 +58,8 @@ public final class ShapesWorldTrainingMeasurement {
             }
             Class<?> type = ShapesWorldService.Config.class.getMethod(kv[0]).getReturnType();
             overrides.put(kv[0], type == int.class ? (Object) Integer.parseInt(kv[1])
-                    : type == float.class ? (Object) Float.parseFloat(kv[1]) : (Object) Double.parseDouble(kv[1]));
+                    : type == float.class ? (Object) Float.parseFloat(kv[1])
+                    : type == String.class ? (Object) kv[1] : (Object) Double.parseDouble(kv[1]));
         }
         List<String> log = new ArrayList<>() {
             @Override
