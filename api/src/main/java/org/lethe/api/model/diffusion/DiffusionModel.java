@@ -13,7 +13,7 @@ import java.util.function.UnaryOperator;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * A text-conditioned ε-prediction diffusion model (draft, version 0.9).
+ * A text-conditioned ε-prediction diffusion model (package version 1.0).
  *
  * <p>Names follow Stable Diffusion's (diffusers) module paths, prefixed by the component:
  * parameters such as {@code unet.down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight}

@@ -5,11 +5,13 @@
  * ({@code attn2.to_k}, {@code attn2.to_v}, named as in Stable Diffusion), named parameter groups
  * with freezing and gradient masks, forward hooks, and LoRA.
  *
- * <p>Version 0.9: a draft until the text-to-image items implement it; it may still change (0.9.1
- * added the tokenizer and guidance entry points, the parameter groups, masks, K/V get/set and LoRA).
+ * <p>Version 1.0 (issue 7): implemented by the {@code text-to-image-unet} architecture and used by
+ * ESD and the erasure metrics; from here on it changes only compatibly within 1.x (it was a 0.9
+ * draft before: 0.9.1 added the tokenizer and guidance entry points, the parameter groups, masks,
+ * K/V get/set and LoRA).
  */
 @Export
-@Version("0.9.1")
+@Version("1.0.0")
 package org.lethe.api.model.diffusion;
 
 import org.osgi.annotation.bundle.Export;
