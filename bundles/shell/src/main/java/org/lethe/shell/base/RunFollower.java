@@ -155,7 +155,12 @@ public final class RunFollower {
         }
     }
 
-    /** The more advanced of two records of the same run: a later attempt, a later state, more steps. */
+    /**
+     * The more advanced of two records of the same run: a later attempt, a later state, more steps.
+     * A run that optimises several models one after another (a world's training: its classifier, then
+     * its generator) restarts its step count with each; a record of another total is a new phase, so
+     * the one that arrived last ({@code b}) wins.
+     */
     static RunRecord later(RunRecord a, RunRecord b) {
         if (a == null) {
             return b;
@@ -170,6 +175,9 @@ public final class RunFollower {
         int rankB = rank(b.state());
         if (rankA != rankB) {
             return rankA > rankB ? a : b;
+        }
+        if (a.progress().totalSteps() != b.progress().totalSteps()) {
+            return b;
         }
         return a.progress().step() > b.progress().step() ? a : b;
     }

@@ -114,5 +114,9 @@ class RunFollowerTest {
         assertEquals(further, RunFollower.later(further, running));
         assertEquals(done, RunFollower.later(done, further));
         assertFalse(RunFollower.later(null, queued) == null);
+        // a second optimisation of the same run (a world's generator after its classifier) restarts its count
+        RunRecord classifierDone = Records.record(RunState.RUNNING, 1740, 1740, 0.01, 0, 2);
+        RunRecord generatorStarted = Records.record(RunState.RUNNING, 3, 5000, 0.5, 600_000, 2);
+        assertEquals(generatorStarted, RunFollower.later(classifierDone, generatorStarted));
     }
 }
