@@ -56,8 +56,7 @@ public final class ErasureAccuracyMetric implements Metric {
             return List.of();
         }
         try (ErasureRun run = sampling.open(task, NAME)) {
-            ConceptAccuracy acc = ConceptAccuracy.of(run.erasedConcepts(), run.samples(Roles.ERASED_PROMPTS),
-                    Roles.ERASED_PROMPTS);
+            ConceptAccuracy acc = run.erasureAccuracy();
             return List.of(new MetricResult(NAME, VERSION, Roles.ERASED_PROMPTS, acc.aggregate(), acc.perItem(),
                     Direction.LOWER_IS_BETTER, false));
         }

@@ -67,10 +67,8 @@ public final class ErasureHarmonicGeneralityMetric implements Metric {
             return List.of();
         }
         try (ErasureRun run = sampling.open(task, NAME)) {
-            double accE = ConceptAccuracy.of(run.erasedConcepts(), run.samples(Roles.ERASED_PROMPTS),
-                    Roles.ERASED_PROMPTS).aggregate();
-            double accP = PreservationAccuracyMetric.mean(PreservationAccuracyMetric.perItem(run.erasedConcepts(),
-                    run.samples(Roles.PRESERVE_PROMPTS)));
+            double accE = run.erasureAccuracy().aggregate();
+            double accP = PreservationAccuracyMetric.mean(run.preservationPerItem());
             List<GeneratedSample> generality = new ArrayList<>();
             String pooled = GeneralityAccuracyMetric.PERTURBED_SPLIT;
             if (run.hasPrompts(Roles.GENERALITY_PROMPTS)) {

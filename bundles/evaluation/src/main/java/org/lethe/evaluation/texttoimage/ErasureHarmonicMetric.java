@@ -59,10 +59,8 @@ public final class ErasureHarmonicMetric implements Metric {
             return List.of();
         }
         try (ErasureRun run = sampling.open(task, NAME)) {
-            double accE = ConceptAccuracy.of(run.erasedConcepts(), run.samples(Roles.ERASED_PROMPTS),
-                    Roles.ERASED_PROMPTS).aggregate();
-            double accP = PreservationAccuracyMetric.mean(PreservationAccuracyMetric.perItem(run.erasedConcepts(),
-                    run.samples(Roles.PRESERVE_PROMPTS)));
+            double accE = run.erasureAccuracy().aggregate();
+            double accP = PreservationAccuracyMetric.mean(run.preservationPerItem());
             Map<String, Double> components = new LinkedHashMap<>();
             components.put(Roles.ERASED_PROMPTS + "." + ErasureAccuracyMetric.NAME, accE);
             components.put(Roles.PRESERVE_PROMPTS + "." + PreservationAccuracyMetric.NAME, accP);

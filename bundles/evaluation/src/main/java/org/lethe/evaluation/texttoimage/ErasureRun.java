@@ -3,6 +3,7 @@ package org.lethe.evaluation.texttoimage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.lethe.api.LetheException;
 import org.lethe.api.data.Prompt;
@@ -206,6 +207,24 @@ final class ErasureRun implements AutoCloseable {
     List<GeneratedSample> samples(String role) {
         Selection s = selection(role);
         return sampler().samples(model, role, s.prompts(), s.seeds());
+    }
+
+    /**
+     * Acc_e as {@link ErasureAccuracyMetric} defines it, the one definition the harmonic means share.
+     *
+     * @return the erased concepts' accuracy on the erased prompts (the task has both)
+     */
+    ConceptAccuracy erasureAccuracy() {
+        return ConceptAccuracy.of(erasedConcepts(), samples(Roles.ERASED_PROMPTS), Roles.ERASED_PROMPTS);
+    }
+
+    /**
+     * Acc_p as {@link PreservationAccuracyMetric} defines it, per preserve prompt.
+     *
+     * @return prompt id → whether its sample shows every judged label (the task has preserve prompts)
+     */
+    Map<String, Double> preservationPerItem() {
+        return PreservationAccuracyMetric.perItem(erasedConcepts(), samples(Roles.PRESERVE_PROMPTS));
     }
 
     /**

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import org.lethe.api.eval.MetricResult;
+import org.lethe.api.method.Task;
 import org.lethe.evaluation.erasure.GeneratedSample;
 import org.lethe.evaluation.erasure.LayoutScores;
 
@@ -21,6 +24,30 @@ record LayoutComparison(LayoutScores scores, Map<String, Double> iou, Map<String
     /** The splits layout is compared on: the erased prompts (ANT's structure claim) and the preserve prompts. */
     static final List<String> SPLITS = List.of(org.lethe.api.eval.Roles.ERASED_PROMPTS,
             org.lethe.api.eval.Roles.PRESERVE_PROMPTS);
+
+    /**
+     * The layout metrics' shared loop: one result per layout split the task has.
+     *
+     * @param sampling the shared classifier and sampler
+     * @param task the model under test, its reference, and erased and/or preserve prompts
+     * @param metric the metric's name (for refusals)
+     * @param result the metric's result from one split's comparison
+     * @return one result per split the task has; none when it has neither
+     */
+    static List<MetricResult> measure(ErasureSampling sampling, Task task, String metric,
+            BiFunction<String, LayoutComparison, MetricResult> result) {
+        List<String> roles = SPLITS.stream().filter(r -> ErasureRun.hasPrompts(task, r)).toList();
+        List<MetricResult> out = new ArrayList<>();
+        if (roles.isEmpty()) {
+            return out;
+        }
+        try (ErasureRun run = sampling.open(task, metric)) {
+            for (String role : roles) {
+                out.add(result.apply(role, of(run, role)));
+            }
+        }
+        return out;
+    }
 
     /**
      * @param run the metric's run

@@ -1,6 +1,5 @@
 package org.lethe.evaluation.texttoimage;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.lethe.api.LetheException;
 import org.lethe.api.ServiceProperties;
@@ -52,18 +51,7 @@ public final class LayoutIouMetric implements Metric {
      */
     @Override
     public List<MetricResult> evaluate(Task task) {
-        List<String> roles = LayoutComparison.SPLITS.stream().filter(r -> ErasureRun.hasPrompts(task, r)).toList();
-        if (roles.isEmpty()) {
-            return List.of();
-        }
-        List<MetricResult> out = new ArrayList<>();
-        try (ErasureRun run = sampling.open(task, NAME)) {
-            for (String role : roles) {
-                LayoutComparison layout = LayoutComparison.of(run, role);
-                out.add(new MetricResult(NAME, VERSION, role, layout.scores().meanIou(), layout.iou(),
-                        Direction.HIGHER_IS_BETTER, true));
-            }
-        }
-        return out;
+        return LayoutComparison.measure(sampling, task, NAME, (role, layout) -> new MetricResult(NAME, VERSION, role, layout.scores().meanIou(), layout.iou(),
+                Direction.HIGHER_IS_BETTER, true));
     }
 }

@@ -59,7 +59,7 @@ public final class PreservationAccuracyMetric implements Metric {
             return List.of();
         }
         try (ErasureRun run = sampling.open(task, NAME)) {
-            Map<String, Double> perItem = perItem(run.erasedConcepts(), run.samples(Roles.PRESERVE_PROMPTS));
+            Map<String, Double> perItem = run.preservationPerItem();
             return List.of(new MetricResult(NAME, VERSION, Roles.PRESERVE_PROMPTS, mean(perItem), perItem,
                     Direction.HIGHER_IS_BETTER, false));
         }
