@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -209,12 +208,7 @@ final class ErasureLayout {
             for (JsonNode row : rows) {
                 text.append(JSON.writeValueAsString(row)).append('\n');
             }
-            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-            if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
-                Path temp = Files.createTempFile(target.getParent(), ".cut-", ".tmp");
-                Files.write(temp, bytes);
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
+            WorldLayout.write(target, text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw LetheException.invalidInput(target + ": cannot write it: " + e.getMessage());
         }

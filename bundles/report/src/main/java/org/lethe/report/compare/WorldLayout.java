@@ -239,7 +239,8 @@ final class WorldLayout {
         }
     }
 
-    private static void write(Path target, byte[] bytes) throws IOException {
+    /** Writes a cut beside the world's files, atomically, only when its bytes change (shared with {@link ErasureLayout}). */
+    static void write(Path target, byte[] bytes) throws IOException {
         if (!Files.isRegularFile(target) || !java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
             Path temp = Files.createTempFile(target.getParent(), ".cut-", ".tmp");
             Files.write(temp, bytes);
