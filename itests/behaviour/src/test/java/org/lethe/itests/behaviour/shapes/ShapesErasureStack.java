@@ -20,6 +20,7 @@ import org.lethe.api.ServiceProperties;
 import org.lethe.api.data.Concept;
 import org.lethe.api.eval.Evaluation;
 import org.lethe.api.eval.Metric;
+import org.lethe.api.eval.Probe;
 import org.lethe.api.method.ErasureMethod;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
@@ -177,6 +178,35 @@ public final class ShapesErasureStack implements AutoCloseable {
     }
 
     /**
+     * Installs an erasure method read from its bundle jar ({@link MethodBundle}), beside ESD: in the
+     * registry and bound to the run service with its {@code lethe.method} name.
+     *
+     * @param type the method's component class (a public no-argument constructor)
+     * @return its name
+     */
+    public String addErasure(Class<? extends ErasureMethod> type) {
+        MethodBundle bundle = MethodBundle.of(type);
+        try {
+            service.bindErasure(type.getConstructor().newInstance(), Map.of(ServiceProperties.METHOD, bundle.name()));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, MethodBundle> next = new LinkedHashMap<>(methods);
+        next.put(bundle.name(), bundle);
+        methods = java.util.Collections.unmodifiableMap(next);
+        return bundle.name();
+    }
+
+    /**
+     * Binds a probe service of the evaluation bundle with the properties of its component description.
+     *
+     * @param probe the probe
+     */
+    public void bindProbe(Probe probe) {
+        service.bindProbe(probe, ComponentProperties.of(probe.getClass()));
+    }
+
+    /**
      * Binds the {@value FixtureShapesWorld#NAME} world with the committed fixtures standing in for its
      * training ({@link FixtureShapesWorld}), as the worlds bundle registers the real one; its TRAIN
      * run (seed {@value ShapesFixtures#WORLD_SEED}) writes the world's data under
@@ -231,8 +261,25 @@ public final class ShapesErasureStack implements AutoCloseable {
      * @throws InterruptedException when interrupted while waiting
      */
     public RunRecord erase(Map<String, String> settings, Path concepts, long seed) throws InterruptedException {
-        RunKey key = service.submit(new RunSpec(RunSpec.Kind.ERASE, "esd", "", settings, Optional.of(generator),
-                Map.of(Task.ERASE, new RunSpec.DataRef(concepts.toString(), "")), List.of(), seed, Optional.empty()));
+        return erase("esd", settings, Map.of(Task.ERASE, concepts), seed);
+    }
+
+    /**
+     * Submits an erasure of the generator by any installed erasure method and waits for its end.
+     *
+     * @param method the method's name ({@code esd}, or one added by {@link #addErasure})
+     * @param settings its settings ({@code --set key=value}), as strings
+     * @param data its data by role (files): {@value Task#ERASE}, and {@value Task#KEEP} where it reads one
+     * @param seed the run's seed
+     * @return the run's final record
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public RunRecord erase(String method, Map<String, String> settings, Map<String, Path> data, long seed)
+            throws InterruptedException {
+        Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
+        data.forEach((role, file) -> refs.put(role, new RunSpec.DataRef(file.toString(), "")));
+        RunKey key = service.submit(new RunSpec(RunSpec.Kind.ERASE, method, "", settings, Optional.of(generator), refs,
+                List.of(), seed, Optional.empty()));
         return service.await(key, WAIT);
     }
 
