@@ -63,6 +63,22 @@ public interface RunContext {
     void log(String message);
 
     /**
+     * Records a remark about the run that its reader must see beside the result, not only in the
+     * log: a regularised closed-form system, a setting clipped to what the model allows. The
+     * comparison report lists each under its row ({@link RunService#notes}); the line also goes to
+     * the run log. This default only logs it, prefixed by {@value #NOTE_PREFIX}.
+     *
+     * @param message one line
+     * @since 1.2
+     */
+    default void note(String message) {
+        log(NOTE_PREFIX + message);
+    }
+
+    /** How a note's line begins in the run log: {@value}. @since 1.2 */
+    String NOTE_PREFIX = "note: ";
+
+    /**
      * Endless seeded batches over items: each epoch is a fresh shuffle from {@link #random()}, and
      * every batch but the last of an epoch has {@code batchSize} items.
      *

@@ -50,6 +50,16 @@ public interface RunService {
      */
     Optional<RunRecord> record(RunKey key);
 
+    /**
+     * @param key a run
+     * @return the remarks its method or probe recorded with {@link RunContext#note}, in order;
+     *     empty when it made none or the run is unknown
+     * @since 1.2
+     */
+    default List<String> notes(RunKey key) {
+        return List.of();
+    }
+
     /** @return every known run, most recently submitted first */
     List<RunRecord> runs();
 

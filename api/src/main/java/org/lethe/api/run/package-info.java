@@ -3,7 +3,7 @@
  * seed), a stable key, and exactly one end state (DESIGN §8).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.lethe.api.run;
 
 import org.osgi.annotation.bundle.Export;

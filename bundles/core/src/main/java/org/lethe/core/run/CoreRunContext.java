@@ -30,6 +30,11 @@ final class CoreRunContext implements RunContext {
         void progress(RunRecord.Progress progress);
 
         void log(String line);
+
+        /** Keeps a note and logs it; this default, for sinks that keep nothing, only logs it. */
+        default void note(String line) {
+            log(org.lethe.api.run.RunContext.NOTE_PREFIX + line);
+        }
     }
 
     private final RunKey key;
@@ -133,6 +138,11 @@ final class CoreRunContext implements RunContext {
     @Override
     public void log(String message) {
         sink.log(message);
+    }
+
+    @Override
+    public void note(String message) {
+        sink.note(message);
     }
 
     @Override

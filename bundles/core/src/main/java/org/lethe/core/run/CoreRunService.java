@@ -43,6 +43,7 @@ import org.lethe.api.model.ModelLease;
 import org.lethe.api.model.ModelManifest;
 import org.lethe.api.model.ModelRef;
 import org.lethe.api.model.ModelStore;
+import org.lethe.api.run.RunContext;
 import org.lethe.api.run.RunKey;
 import org.lethe.api.run.RunRecord;
 import org.lethe.api.run.RunService;
@@ -797,6 +798,12 @@ public final class CoreRunService implements RunService, EvaluationService {
             public void log(String line) {
                 disk.log(key, line);
             }
+
+            @Override
+            public void note(String line) {
+                disk.note(key, line);
+                disk.log(key, RunContext.NOTE_PREFIX + line);
+            }
         };
     }
 
@@ -847,6 +854,11 @@ public final class CoreRunService implements RunService, EvaluationService {
     @Override
     public Optional<RunRecord> record(RunKey key) {
         return Optional.ofNullable(records.get(key));
+    }
+
+    @Override
+    public List<String> notes(RunKey key) {
+        return records.containsKey(key) ? disk.notes(key) : List.of();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.lethe.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -27,6 +28,8 @@ final class RunRecords {
 
     static final String RECORD = "record.json";
     static final String LOG = "run.log";
+    /** The run's notes ({@link org.lethe.api.run.RunContext#note}), one per line, UTF-8. */
+    static final String NOTES = "notes.txt";
 
     private final Path root;
 
@@ -125,6 +128,33 @@ final class RunRecords {
             }
         } catch (IOException ignored) {
             // a leftover temporary file is harmless
+        }
+    }
+
+    /**
+     * Appends a note to the run's notes, one line (line breaks become spaces). Unlike the log, a
+     * note that cannot be written fails the run: the reader of the result must see it.
+     */
+    void note(RunKey key, String line) {
+        try {
+            Files.createDirectories(folder(key));
+            Files.writeString(folder(key).resolve(NOTES), line.replaceAll("\\R", " ") + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the note of run " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the run's notes, in order; empty when it has none */
+    List<String> notes(RunKey key) {
+        Path file = folder(key).resolve(NOTES);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the notes of run " + key + ": " + e.getMessage(), e);
         }
     }
 

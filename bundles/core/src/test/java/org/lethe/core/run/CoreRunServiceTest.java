@@ -279,6 +279,24 @@ class CoreRunServiceTest {
     }
 
     @Test
+    void aRunsNotesAreKeptInOrderBesideItsRecord() throws Exception {
+        install("noting", (task, run) -> {
+            run.note("the closed-form system was singular; regularised with λ 1e-3");
+            run.note("second\nline");
+        }, "1");
+        RunKey key = service.submit(spec("noting", Map.of()));
+        RunRecord record = service.await(key, WAIT);
+        assertEquals(RunState.COMMITTED, record.state(), record.reason().toString());
+        assertEquals(List.of("the closed-form system was singular; regularised with λ 1e-3", "second line"),
+                service.notes(key));
+        assertEquals(List.of(), service.notes(new RunKey("00000000000000ff")));
+        install("silent", (task, run) -> { }, "1");
+        RunKey silent = service.submit(spec("silent", Map.of()));
+        service.await(silent, WAIT);
+        assertEquals(List.of(), service.notes(silent));
+    }
+
+    @Test
     void aDivergingLossFailsTheRun() throws Exception {
         install("diverging", (task, run) -> {
             LanguageModel lm = task.model(LanguageModel.class);

@@ -397,6 +397,8 @@ public final class ComparisonRunner implements ComparisonService {
         driver.step(name + " seed " + seed + ": evaluating " + record.result().get());
         Runs.EvaluationOutcome evaluation = driver.evaluate(evaluationSpec(roles, record.result().get(), probes, seed));
         assembly.method(name, seed, record, seconds, peakMb, evaluation);
+        // what the method flagged about its own run (e.g. a regularised closed-form system) belongs beside its row
+        runs.notes(record.key()).forEach(n -> assembly.note(name + " seed " + seed + ": " + n));
         assembly.config(name, runs.record(record.key()).map(r -> r.spec().config()).orElse(Map.of()), method);
         return record.result();
     }
