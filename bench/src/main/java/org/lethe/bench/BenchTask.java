@@ -74,4 +74,9 @@ final class BenchTask implements Task {
     public DataSet<Prompt> prompts(String role) {
         throw new IllegalArgumentException("no prompts in the method benchmark");
     }
+
+    @Override
+    public DataSet<org.lethe.api.data.LabelledImage> images(String role) {
+        throw new IllegalArgumentException("no images in the method benchmark");
+    }
 }

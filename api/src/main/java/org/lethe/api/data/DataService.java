@@ -50,6 +50,24 @@ public interface DataService {
     DataSet<Prompt> readPrompts(Path file);
 
     /**
+     * Reads a labelled image set: a label JSONL file, one line per image in image order ({@code id}
+     * required and unique, {@code labels} an object of strings optional, other fields ignored), and
+     * beside it, with the same name ending in {@code .json} instead of {@code .jsonl}, the header of
+     * the images' {@code lethe-images} file (docs/data.md: {@code format}, {@code version} 1,
+     * {@code dtype} float32, {@code byte_order} little, {@code layout} NCHW, {@code shape}
+     * [N, C, H, W], {@code range} [0, 1], {@code data} a {@code .f32} file next to it, {@code sha256}
+     * of that file). The header's N must equal the label lines, the data file's length must be
+     * exactly N·C·H·W·4 bytes, its SHA-256 must match, and every value must be finite and in [0, 1].
+     *
+     * @param labels the label JSONL file; its images' header and data lie next to it
+     * @return the images in file order, named after the label file, fingerprinted over the label
+     *     file's bytes and the images' SHA-256
+     * @throws LetheException (invalid input) naming the file, line (or image) and field of the first problem
+     * @since 1.2
+     */
+    DataSet<LabelledImage> readImages(Path labels);
+
+    /**
      * Writes items as JSONL, atomically (a temporary file renamed over the target).
      *
      * @param file the target

@@ -59,6 +59,14 @@ public final class Roles {
     public static final String PRESERVE_PROMPTS = "preserve_prompts";
 
     /**
+     * Erasure: real images of the erased concepts, labelled with what they show (the recovery
+     * probes' data: concept inversion, relearning): {@value}.
+     *
+     * @since 1.2
+     */
+    public static final String CONCEPT_IMAGES = "concept_images";
+
+    /**
      * The roles of text-to-image erasure, in the order a report lists them; the erased concepts
      * themselves are {@link org.lethe.api.method.Task#ERASE}.
      *

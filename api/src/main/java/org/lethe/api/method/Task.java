@@ -4,6 +4,7 @@ import org.lethe.api.LetheException;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.LabelledImage;
 import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 import org.osgi.annotation.versioning.ProviderType;
@@ -101,4 +102,13 @@ public interface Task {
      * @since 1.2
      */
     DataSet<Prompt> prompts(String role);
+
+    /**
+     * @param role a data role of labelled images (e.g. an erasure evaluation's
+     *     {@code concept_images}: real images of the erased concept)
+     * @return the images for it
+     * @throws LetheException (invalid input) when the role is missing or holds another kind of data
+     * @since 1.3
+     */
+    DataSet<LabelledImage> images(String role);
 }

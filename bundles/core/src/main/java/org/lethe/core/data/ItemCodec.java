@@ -120,6 +120,34 @@ final class ItemCodec {
         return prompt;
     }
 
+    /**
+     * One line of an image label file.
+     *
+     * @param id the image's id
+     * @param labels what it shows
+     */
+    record ImageLabel(String id, Map<String, String> labels) {
+    }
+
+    /**
+     * @param o the line's object
+     * @param line its 1-based line number
+     * @param w where, for errors
+     * @return the image's label: {@code id} required (an image set's ids name its images), {@code labels}
+     *     as a prompt's, other fields ignored
+     */
+    static ImageLabel imageLabel(ObjectNode o, long line, Where w) {
+        String id = required(o, ID, w);
+        Map<String, String> labels = labels(o, w);
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            String problem = problem(e.getValue());
+            if (problem != null) {
+                throw w.field(LABELS, "label " + Where.quote(e.getKey()) + ": " + problem);
+            }
+        }
+        return new ImageLabel(id, labels);
+    }
+
     /** An object of strings, in file order; absent or null means none. */
     private static Map<String, String> labels(ObjectNode o, Where w) {
         JsonNode v = o.get(LABELS);

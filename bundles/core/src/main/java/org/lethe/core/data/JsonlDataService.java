@@ -34,6 +34,7 @@ import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataService;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.LabelledImage;
 import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 
@@ -100,6 +101,10 @@ public final class JsonlDataService implements DataService {
             Concept::name, ItemCodec::concept, ItemCodec::check, ItemCodec::json);
     private static final Kind<Prompt> PROMPTS = new Kind<>("prompt", Prompt.class, ItemCodec.ID,
             Prompt::id, ItemCodec::prompt, ItemCodec::check, ItemCodec::json);
+    private static final Kind<ItemCodec.ImageLabel> IMAGE_LABELS = new Kind<>("image label", ItemCodec.ImageLabel.class,
+            ItemCodec.ID, ItemCodec.ImageLabel::id, ItemCodec::imageLabel, (label, w) -> { }, label -> {
+                throw new UnsupportedOperationException("image labels are not written as items");
+            });
     private static final List<Kind<?>> KINDS = List.of(QA, DOCUMENTS, CONCEPTS, PROMPTS);
 
     /** Longest part of a parser's message kept in an error. */
@@ -185,6 +190,50 @@ public final class JsonlDataService implements DataService {
     @Override
     public DataSet<Prompt> readPrompts(Path file) {
         return read(file, PROMPTS);
+    }
+
+    /**
+     * Reads a labelled image set: the label lines ({@code id} required and unique, {@code labels} an
+     * object of non-blank strings optional) and the {@link ImageFiles lethe-images} file whose
+     * header is the label file's name with {@code .json} for {@code .jsonl}; the header's image count
+     * must equal the label lines. The fingerprint is the SHA-256 of the label file's SHA-256 and the
+     * data file's SHA-256 (hex, joined by a newline).
+     *
+     * @param labels the label JSONL file
+     * @return the images in file order, named after the label file
+     * @throws LetheException (invalid input) naming the file, line or image and field of the first problem
+     */
+    @Override
+    public DataSet<LabelledImage> readImages(Path labels) {
+        DataSet<ItemCodec.ImageLabel> lines = read(labels, IMAGE_LABELS);
+        Path header = headerOf(labels);
+        ImageFiles.Pixels pixels = ImageFiles.read(header);
+        if (pixels.count() != lines.size()) {
+            throw LetheException.invalidInput(header + ": field 'shape': " + pixels.count() + " images, but " + labels
+                    + " labels " + lines.size() + " (one line per image, in image order)");
+        }
+        List<LabelledImage> images = new ArrayList<>(lines.size());
+        int perImage = pixels.perImage();
+        for (int i = 0; i < lines.size(); i++) {
+            float[] one = java.util.Arrays.copyOfRange(pixels.values(), i * perImage, (i + 1) * perImage);
+            ItemCodec.ImageLabel label = lines.items().get(i);
+            images.add(new LabelledImage(label.id(), label.labels(), pixels.channels(), pixels.height(), pixels.width(),
+                    one));
+        }
+        String fingerprint = ImageFiles.sha256((lines.fingerprint() + "\n" + pixels.sha256())
+                .getBytes(StandardCharsets.UTF_8));
+        return new DataSet<>(lines.name(), images, fingerprint);
+    }
+
+    /**
+     * @param labels a label file
+     * @return its images' header: the same name with {@code .json} for {@code .jsonl} (or {@code .json}
+     *     added)
+     */
+    public static Path headerOf(Path labels) {
+        String name = labels.getFileName().toString();
+        String stem = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
+        return labels.resolveSibling(stem + ".json");
     }
 
     /**

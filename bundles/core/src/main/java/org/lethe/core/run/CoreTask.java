@@ -6,6 +6,7 @@ import org.lethe.api.config.ConfigService;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.DataSet;
 import org.lethe.api.data.Document;
+import org.lethe.api.data.LabelledImage;
 import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
 import org.lethe.api.method.Task;
@@ -91,6 +92,11 @@ final class CoreTask implements Task, AutoCloseable {
     @Override
     public DataSet<Prompt> prompts(String role) {
         return get(role, PlannedData.Kind.PROMPTS);
+    }
+
+    @Override
+    public DataSet<LabelledImage> images(String role) {
+        return get(role, PlannedData.Kind.IMAGES);
     }
 
     @SuppressWarnings("unchecked")

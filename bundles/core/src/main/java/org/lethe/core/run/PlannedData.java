@@ -13,7 +13,7 @@ import org.lethe.api.data.DataSet;
 /**
  * Data read for one role of a run, with the kind of items it holds.
  *
- * @param kind question–answer items, documents, concepts or prompts
+ * @param kind question–answer items, documents, concepts, prompts or labelled images
  * @param data the items and their fingerprint
  */
 record PlannedData(Kind kind, DataSet<?> data) {
@@ -23,7 +23,8 @@ record PlannedData(Kind kind, DataSet<?> data) {
         QA("question–answer items"),
         DOCUMENTS("documents"),
         CONCEPTS("concepts"),
-        PROMPTS("prompts");
+        PROMPTS("prompts"),
+        IMAGES("labelled images");
 
         private final String description;
 
@@ -38,7 +39,8 @@ record PlannedData(Kind kind, DataSet<?> data) {
 
     /**
      * Reads a file after telling its kind from the first object's fields ({@code question},
-     * {@code text}, {@code name} or {@code prompt}).
+     * {@code text}, {@code name} or {@code prompt}; an {@code id} alone, with a {@code .json} image
+     * header of the same name beside the file, is an image label file).
      */
     static PlannedData read(DataService service, Path file) {
         if (!Files.isRegularFile(file)) {
@@ -50,6 +52,7 @@ record PlannedData(Kind kind, DataSet<?> data) {
             case DOCUMENTS -> service.readDocuments(file);
             case CONCEPTS -> service.readConcepts(file);
             case PROMPTS -> service.readPrompts(file);
+            case IMAGES -> service.readImages(file);
         };
         return new PlannedData(kind, data);
     }
@@ -83,9 +86,12 @@ record PlannedData(Kind kind, DataSet<?> data) {
                 if (node.has("prompt")) {
                     return Kind.PROMPTS;
                 }
+                if (node.has("id") && Files.isRegularFile(org.lethe.core.data.JsonlDataService.headerOf(file))) {
+                    return Kind.IMAGES;
+                }
                 throw LetheException.invalidInput(file + ":" + lineNumber
                         + ": neither a question-answer item ('question', 'answer'), a document ('text'), a concept ('name') nor a"
-                        + " prompt ('prompt')");
+                        + " prompt ('prompt') nor an image label ('id', with the images' .json header beside the file)");
             }
         } catch (IOException e) {
             throw LetheException.invalidInput(file + ": " + e.getMessage());

@@ -8,12 +8,10 @@ import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.lethe.api.LetheException;
 import org.lethe.api.data.Prompt;
@@ -74,9 +72,8 @@ public final class ClassifiedSampler {
         final Map<SampleKey, Generation> generations = new HashMap<>();
     }
 
-    /** What makes two samples the same image. */
-    private record SampleKey(String text, long seed, SamplerSettings settings, EmbeddingPerturbation perturbation,
-            long noiseSeed) {
+    /** What makes two samples the same image (an edited condition may depend on the prompt's id). */
+    private record SampleKey(String text, long seed, SamplerSettings settings, ConditionEdit edit, String promptId) {
     }
 
     /** One sample to make: its key and where its result goes. */
@@ -187,8 +184,24 @@ public final class ClassifiedSampler {
         return generate(model, split, prompts, seeds, Objects.requireNonNull(perturbation, "perturbation"));
     }
 
+    /**
+     * One sample per prompt whose condition a {@link ConditionEdit} makes from the prompt (e.g. a
+     * learned concept embedding in place of the concept's words).
+     *
+     * @param model the text-to-image model
+     * @param split the split the samples are reported under
+     * @param prompts the prompts
+     * @param seeds one start-noise seed per prompt
+     * @param edit how each batch's condition is made; samples are cached under it (its {@code equals})
+     * @return the samples, in the prompts' order
+     */
+    public List<GeneratedSample> editedSamples(DiffusionModel model, String split, List<Prompt> prompts, long[] seeds,
+            ConditionEdit edit) {
+        return generate(model, split, prompts, seeds, Objects.requireNonNull(edit, "edit"));
+    }
+
     private List<GeneratedSample> generate(DiffusionModel model, String role, List<Prompt> prompts, long[] seeds,
-            EmbeddingPerturbation perturbation) {
+            ConditionEdit edit) {
         Objects.requireNonNull(model, "model");
         if (seeds.length != prompts.size()) {
             throw new IllegalArgumentException(seeds.length + " seeds for " + prompts.size() + " prompts");
@@ -199,8 +212,7 @@ public final class ClassifiedSampler {
         for (int i = 0; i < prompts.size(); i++) {
             Prompt p = prompts.get(i);
             truths.add(truth(p, role));
-            keys.add(new SampleKey(p.prompt(), seeds[i], settings, perturbation,
-                    perturbation == null ? 0 : perturbation.noiseSeed(p.id())));
+            keys.add(new SampleKey(p.prompt(), seeds[i], settings, edit, edit == null ? null : p.id()));
         }
         long checksum = checksum(model);
         ModelSamples samples;
@@ -222,7 +234,7 @@ public final class ClassifiedSampler {
             List<Pending> todo = new ArrayList<>(missing.values());
             for (int from = 0; from < todo.size(); from += settings.batchSize()) {
                 List<Pending> batch = todo.subList(from, Math.min(todo.size(), from + settings.batchSize()));
-                List<Generation> made = sampleBatch(model, batch, perturbation);
+                List<Generation> made = sampleBatch(model, batch, edit);
                 for (int k = 0; k < batch.size(); k++) {
                     samples.generations.put(batch.get(k).key(), made.get(k));
                     found.put(batch.get(k).key(), made.get(k));
@@ -237,7 +249,7 @@ public final class ClassifiedSampler {
     }
 
     /** Samples and classifies one batch, in a sub-manager closed with it. */
-    private List<Generation> sampleBatch(DiffusionModel model, List<Pending> batch, EmbeddingPerturbation perturbation) {
+    private List<Generation> sampleBatch(DiffusionModel model, List<Pending> batch, ConditionEdit edit) {
         int n = batch.size();
         int channels = model.channels();
         int size = model.imageSize();
@@ -246,8 +258,8 @@ public final class ClassifiedSampler {
         try (NDManager scope = model.model().getNDManager().newSubManager()) {
             NDArray condition;
             try {
-                condition = perturbation == null ? model.encode(texts, scope)
-                        : perturbedCondition(model, batch, perturbation, scope);
+                condition = edit == null ? model.encode(texts, scope)
+                        : edit.condition(model, texts, batch.stream().map(Pending::promptId).toList(), scope);
             } catch (IllegalArgumentException e) {
                 throw LetheException.invalidInput("cannot encode the evaluation prompts " + texts + ": " + e.getMessage());
             }
@@ -265,8 +277,10 @@ public final class ClassifiedSampler {
             float[] pixels = images.toFloatArray();
             ConceptClassifier.Output read = classifier.forward(images, false);
             Map<String, long[]> classes = new LinkedHashMap<>();
+            Map<String, float[]> softmax = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : read.logits().entrySet()) {
                 classes.put(e.getKey(), e.getValue().argMax(1).toType(DataType.INT64, false).toLongArray());
+                softmax.put(e.getKey(), e.getValue().softmax(1).toType(DataType.FLOAT32, false).toFloatArray());
             }
             float[] features = read.features().toType(DataType.FLOAT32, false).toFloatArray();
             int width = classifier.featureWidth();
@@ -292,91 +306,20 @@ public final class ClassifiedSampler {
                 }
                 boolean[][] mask = LayoutScores.silhouette(image, LayoutScores.medianBackground(image),
                         settings.silhouetteThreshold());
-                out.add(new Generation(predicted, noObject, feature, mask));
+                Map<String, double[]> probabilities = new LinkedHashMap<>();
+                for (Map.Entry<String, float[]> e : softmax.entrySet()) {
+                    int k = classifier.classes(e.getKey()).size();
+                    double[] p = new double[k];
+                    for (int j = 0; j < k; j++) {
+                        p[j] = e.getValue()[i * k + j];
+                    }
+                    probabilities.put(e.getKey(), p);
+                }
+                out.add(new Generation(predicted, noObject, feature, mask, probabilities));
             }
             imagesGenerated.addAndGet(n);
             return out;
         }
-    }
-
-    /**
-     * The batch's encodings with the noise of {@link EmbeddingPerturbation} added at the positions
-     * that spell a perturbed word (host arithmetic, deterministic).
-     */
-    private static NDArray perturbedCondition(DiffusionModel model, List<Pending> batch,
-            EmbeddingPerturbation perturbation, NDManager scope) {
-        int n = batch.size();
-        List<String> texts = batch.stream().map(Pending::text).toList();
-        NDArray encoded = model.encode(texts, scope);
-        Shape shape = encoded.getShape();
-        int length = (int) shape.get(1);
-        int width = (int) shape.get(2);
-        float[] e = encoded.toType(DataType.FLOAT32, false).toFloatArray();
-        long[] tokens = model.tokenize(texts, scope).toLongArray();
-        List<long[]> words = wordTokens(model, perturbation.words(), scope);
-        for (int i = 0; i < n; i++) {
-            long[] row = new long[length];
-            System.arraycopy(tokens, i * length, row, 0, length);
-            boolean[] marked = new boolean[length];
-            boolean any = false;
-            for (long[] word : words) {
-                for (int p = 0; p + word.length <= length; p++) {
-                    boolean match = true;
-                    for (int k = 0; k < word.length && match; k++) {
-                        match = row[p + k] == word[k];
-                    }
-                    if (match) {
-                        for (int k = 0; k < word.length; k++) {
-                            marked[p + k] = true;
-                        }
-                        any = true;
-                    }
-                }
-            }
-            if (!any) {
-                throw LetheException.invalidInput("prompt '" + batch.get(i).promptId() + "' ('" + batch.get(i).text()
-                        + "') names none of the erased concepts' words " + perturbation.words()
-                        + ", so it has no concept embedding to perturb");
-            }
-            Random random = new Random(batch.get(i).key().noiseSeed());
-            for (int p = 0; p < length; p++) {
-                if (!marked[p]) {
-                    continue;
-                }
-                int base = (i * length + p) * width;
-                double norm = 0;
-                for (int k = 0; k < width; k++) {
-                    norm += (double) e[base + k] * e[base + k];
-                }
-                double sigma = perturbation.scale() * Math.sqrt(norm) / Math.sqrt(width);
-                for (int k = 0; k < width; k++) {
-                    e[base + k] = (float) (e[base + k] + sigma * random.nextGaussian());
-                }
-            }
-        }
-        return scope.create(e, shape);
-    }
-
-    /**
-     * Each word's token ids without the special tokens (those the empty prompt consists of: end
-     * marker, padding, any start marker).
-     */
-    private static List<long[]> wordTokens(DiffusionModel model, List<String> words, NDManager scope) {
-        Set<Long> special = new LinkedHashSet<>();
-        for (long id : model.tokenize(List.of(""), scope).toLongArray()) {
-            special.add(id);
-        }
-        int length = model.contextLength();
-        long[] all = model.tokenize(words, scope).toLongArray();
-        List<long[]> out = new ArrayList<>();
-        for (int w = 0; w < words.size(); w++) {
-            long[] kept = java.util.Arrays.stream(all, w * length, (w + 1) * length)
-                    .filter(id -> !special.contains(id)).toArray();
-            if (kept.length > 0) {
-                out.add(kept);
-            }
-        }
-        return out;
     }
 
     /**

@@ -16,13 +16,18 @@ import java.util.Objects;
  *     (false when the classifier has no such head)
  * @param features the penultimate features, length {@code featureWidth()} of the classifier
  * @param silhouette the object mask, [row][column]
+ * @param probabilities every head's softmax over its classes, by head name, in the classifier's class
+ *     order (what a classifier-guided attack maximises)
  */
-public record Generation(Map<String, String> predicted, boolean noObject, double[] features, boolean[][] silhouette) {
+public record Generation(Map<String, String> predicted, boolean noObject, double[] features, boolean[][] silhouette,
+        Map<String, double[]> probabilities) {
 
     /** Copies the prediction map (keeping its order) and rejects missing parts. */
     public Generation {
         predicted = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(predicted, "predicted")));
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(silhouette, "silhouette");
+        probabilities = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(probabilities,
+                "probabilities")));
     }
 }

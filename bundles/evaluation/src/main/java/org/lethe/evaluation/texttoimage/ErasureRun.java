@@ -185,9 +185,17 @@ final class ErasureRun implements AutoCloseable {
      * @return its prompts as sampled: thinned to {@code maxPromptsPerSplit}, with their seeds
      */
     Selection selection(String role) {
+        return selection(role, hold.config().maxPromptsPerSplit());
+    }
+
+    /**
+     * @param role a prompt role the task has
+     * @param cap the most prompts taken (evenly spaced rows), 0 for all
+     * @return its prompts as sampled, with their seeds
+     */
+    Selection selection(String role, int cap) {
         List<Prompt> all = task.prompts(role).items();
         int n = all.size();
-        int cap = hold.config().maxPromptsPerSplit();
         int count = cap == 0 || n <= cap ? n : cap;
         List<Prompt> prompts = new ArrayList<>(count);
         long[] seeds = new long[count];
@@ -216,6 +224,18 @@ final class ErasureRun implements AutoCloseable {
      */
     ConceptAccuracy erasureAccuracy() {
         return ConceptAccuracy.of(erasedConcepts(), samples(Roles.ERASED_PROMPTS), Roles.ERASED_PROMPTS);
+    }
+
+    /**
+     * Acc_e on at most {@code cap} erased prompts (a probe's repeated measurement).
+     *
+     * @param cap the most erased prompts sampled (evenly spaced rows), 0 for all
+     * @return the erased concepts' accuracy
+     */
+    ConceptAccuracy erasureAccuracy(int cap) {
+        Selection s = selection(Roles.ERASED_PROMPTS, cap);
+        return ConceptAccuracy.of(erasedConcepts(), sampler().samples(model, Roles.ERASED_PROMPTS, s.prompts(), s.seeds()),
+                Roles.ERASED_PROMPTS);
     }
 
     /**

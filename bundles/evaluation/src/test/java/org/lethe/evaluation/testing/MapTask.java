@@ -100,4 +100,9 @@ public final class MapTask implements Task {
     public DataSet<Prompt> prompts(String role) {
         throw LetheException.invalidInput("test task: no prompts");
     }
+
+    @Override
+    public DataSet<org.lethe.api.data.LabelledImage> images(String role) {
+        throw LetheException.invalidInput("test task: no images");
+    }
 }

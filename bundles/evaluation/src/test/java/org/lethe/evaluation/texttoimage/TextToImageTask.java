@@ -23,6 +23,7 @@ final class TextToImageTask implements Task {
     private final Supplier<Object> referenceLoader;
     private final List<Concept> erase;
     private final Map<String, List<Prompt>> prompts;
+    private final Map<String, List<org.lethe.api.data.LabelledImage>> images = new LinkedHashMap<>();
     private Object reference;
     int referenceLoads;
 
@@ -63,6 +64,16 @@ final class TextToImageTask implements Task {
         return new TextToImageTask(model, referenceLoader, concepts, prompts);
     }
 
+    /**
+     * @param role a role
+     * @param items its labelled images (this task changed in place)
+     * @return this task
+     */
+    TextToImageTask withImages(String role, List<org.lethe.api.data.LabelledImage> items) {
+        images.put(role, List.copyOf(items));
+        return this;
+    }
+
     @Override
     public <V> V model(Class<V> view) {
         if (!view.isInstance(model)) {
@@ -90,7 +101,7 @@ final class TextToImageTask implements Task {
 
     @Override
     public boolean has(String role) {
-        return role.equals(ERASE) ? erase != null : prompts.containsKey(role);
+        return role.equals(ERASE) ? erase != null : prompts.containsKey(role) || images.containsKey(role);
     }
 
     @Override
@@ -114,6 +125,15 @@ final class TextToImageTask implements Task {
     @Override
     public DataSet<Prompt> prompts(String role) {
         List<Prompt> items = prompts.get(role);
+        if (items == null) {
+            throw LetheException.invalidInput("test task: no role '" + role + "'");
+        }
+        return new DataSet<>(role, items, "0".repeat(64));
+    }
+
+    @Override
+    public DataSet<org.lethe.api.data.LabelledImage> images(String role) {
+        List<org.lethe.api.data.LabelledImage> items = images.get(role);
         if (items == null) {
             throw LetheException.invalidInput("test task: no role '" + role + "'");
         }

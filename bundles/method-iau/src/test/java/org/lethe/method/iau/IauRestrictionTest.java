@@ -238,6 +238,11 @@ class IauRestrictionTest {
             public DataSet<org.lethe.api.data.Prompt> prompts(String role) {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public DataSet<org.lethe.api.data.LabelledImage> images(String role) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 

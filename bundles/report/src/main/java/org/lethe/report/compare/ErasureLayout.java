@@ -30,7 +30,12 @@ import org.lethe.api.method.Task;
  *     from {@code prompts/eval_heldout} and from {@code prompts/eval_compositional}, ids prefixed by
  *     their file (Acc_g);</li>
  * <li>{@link Roles#PRESERVE_PROMPTS}: the first {@value #PRESERVE} rows of
- *     {@code prompts/preserve_<task>} (Acc_p, layout, Fréchet).</li>
+ *     {@code prompts/preserve_<task>} (Acc_p, layout, Fréchet);</li>
+ * <li>{@link Roles#CONCEPT_IMAGES}: the first {@value #IMAGES} images of each erased concept in
+ *     {@code images/classifier_holdout} (real images the generator was never trained on, labelled
+ *     colour, shape and texture from {@code labels/classifier_holdout.jsonl}), as a labelled image set
+ *     ({@code cut.<task>.concept_images.jsonl} with its {@code .json} header and {@code .f32} pixels)
+ *     for the recovery probes; left out when the world has no such images.</li>
  * </ul>
  * Rows are cut, not sampled: row k of every evaluation file has the same labels and start seed, so
  * the first rows of each file match. The cuts go beside the world's files as
@@ -44,6 +49,10 @@ final class ErasureLayout {
     static final int PER_CONCEPT = 100;
     /** Preserve prompts of a task: {@value}. */
     static final int PRESERVE = 200;
+    /** Real images per erased concept: {@value} (research/methods-gen.md §8, relearning on 64 images). */
+    static final int IMAGES = 64;
+    /** The image split the real concept images come from: {@value}. */
+    static final String IMAGE_SPLIT = "classifier_holdout";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -110,6 +119,9 @@ final class ErasureLayout {
         roles.put(Roles.GENERALITY_PROMPTS, cut(task, Roles.GENERALITY_PROMPTS, generality));
         List<JsonNode> preserve = read(prompts("preserve_" + task));
         roles.put(Roles.PRESERVE_PROMPTS, cut(task, Roles.PRESERVE_PROMPTS, preserve.subList(0, Math.min(PRESERVE, preserve.size()))));
+        if (Files.isRegularFile(data.resolve("labels").resolve(IMAGE_SPLIT + ".jsonl"))) {
+            roles.put(Roles.CONCEPT_IMAGES, conceptImages(task, erase));
+        }
         return roles;
     }
 
@@ -146,6 +158,91 @@ final class ErasureLayout {
             }
         }
         return out;
+    }
+
+    /**
+     * Cuts the first {@value #IMAGES} real images of each erased concept out of {@value #IMAGE_SPLIT}:
+     * the pixels sliced from its data file, a header with their SHA-256, and label lines
+     * {@code {"id", "labels": {colour, shape, texture}}} (docs/data.md, "Labelled images").
+     */
+    private String conceptImages(String task, Set<String> erase) {
+        Map<String, String> attributeOf = new HashMap<>();
+        for (JsonNode c : read(data.resolve("concepts.jsonl"))) {
+            attributeOf.put(c.path("name").asText(), c.path("attribute").asText(""));
+        }
+        List<JsonNode> labels = read(data.resolve("labels").resolve(IMAGE_SPLIT + ".jsonl"));
+        JsonNode header = readHeader(data.resolve("images").resolve(IMAGE_SPLIT + ".json"));
+        JsonNode shape = header.path("shape");
+        int perImage = shape.path(1).asInt() * shape.path(2).asInt() * shape.path(3).asInt() * Float.BYTES;
+        byte[] pixels;
+        try {
+            pixels = Files.readAllBytes(data.resolve("images").resolve(header.path("data").asText()));
+        } catch (IOException e) {
+            throw LetheException.invalidInput(data.resolve("images") + ": cannot read the " + IMAGE_SPLIT + " images: "
+                    + e.getMessage());
+        }
+        if (shape.path(0).asInt() != labels.size() || (long) perImage * labels.size() != pixels.length) {
+            throw LetheException.invalidInput("world '" + world + "': images/" + IMAGE_SPLIT + " and labels/" + IMAGE_SPLIT
+                    + " do not match (train it again: unlearn:train " + world + ")");
+        }
+        Map<String, Integer> taken = new HashMap<>();
+        java.io.ByteArrayOutputStream cut = new java.io.ByteArrayOutputStream();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < labels.size(); i++) {
+            JsonNode row = labels.get(i);
+            for (String concept : erase) {
+                if (!concept.equals(row.path(attributeOf.getOrDefault(concept, "")).asText(null))
+                        || taken.merge(concept, 1, Integer::sum) > IMAGES) {
+                    continue;
+                }
+                cut.write(pixels, i * perImage, perImage);
+                ObjectNode line = JSON.createObjectNode();
+                line.put("id", row.path("id").asText());
+                ObjectNode values = line.putObject("labels");
+                for (String attribute : List.of("colour", "shape", "texture")) {
+                    if (row.hasNonNull(attribute)) {
+                        values.put(attribute, row.path(attribute).asText());
+                    }
+                }
+                try {
+                    lines.append(JSON.writeValueAsString(line)).append('\n');
+                } catch (IOException e) {
+                    throw new IllegalStateException("writing to memory failed", e);
+                }
+                break;
+            }
+        }
+        if (lines.length() == 0) {
+            throw LetheException.invalidInput("world '" + world + "', task '" + task + "': no " + IMAGE_SPLIT
+                    + " image shows the erased concepts " + erase);
+        }
+        String name = "cut." + task + "." + Roles.CONCEPT_IMAGES;
+        byte[] f32 = cut.toByteArray();
+        ObjectNode h = ((ObjectNode) header).deepCopy();
+        h.putArray("shape").add(f32.length / perImage).add(shape.path(1).asInt()).add(shape.path(2).asInt())
+                .add(shape.path(3).asInt());
+        h.put("data", name + ".f32");
+        h.put("sha256", com.google.common.hash.Hashing.sha256().hashBytes(f32).toString());
+        try {
+            WorldLayout.write(data.resolve(name + ".f32"), f32);
+            WorldLayout.write(data.resolve(name + ".json"), (JSON.writeValueAsString(h) + "\n").getBytes(StandardCharsets.UTF_8));
+            WorldLayout.write(data.resolve(name + ".jsonl"), lines.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw LetheException.invalidInput(data.resolve(name) + ": cannot write it: " + e.getMessage());
+        }
+        return "world:" + world + "/" + name;
+    }
+
+    private JsonNode readHeader(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw LetheException.invalidInput(file + ": missing from world '" + world + "' (train it again: unlearn:train "
+                    + world + ")");
+        }
+        try {
+            return JSON.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw LetheException.invalidInput(file + ": cannot read it: " + e.getMessage());
+        }
     }
 
     private Path prompts(String split) {

@@ -88,6 +88,7 @@ public final class ShapesErasureStack implements AutoCloseable {
     private final CoreRunService service;
     private final ModelRef generator;
     private final ModelRef classifier;
+    private final ErasureSampling sampling;
     /** The installed methods by name, in installation order; replaced, never changed in place. */
     private volatile Map<String, MethodBundle> methods = Map.of();
     private final MethodRegistry registry;
@@ -128,7 +129,7 @@ public final class ShapesErasureStack implements AutoCloseable {
         service.bindArchitecture(new ConceptClassifierArchitecture(),
                 Map.of(ServiceProperties.ARCHITECTURE, ConceptClassifierArchitecture.NAME));
         service.bindErasure((ErasureMethod) new Esd(), Map.of(ServiceProperties.METHOD, esd.name()));
-        ErasureSampling sampling = new ErasureSampling(store,
+        sampling = new ErasureSampling(store,
                 Converters.standardConverter().convert(Map.of()).to(ErasureSampling.Config.class));
         sampling.bindArchitecture(new ConceptClassifierArchitecture(),
                 Map.of(ServiceProperties.ARCHITECTURE, ConceptClassifierArchitecture.NAME));
@@ -236,6 +237,11 @@ public final class ShapesErasureStack implements AutoCloseable {
         return runner;
     }
 
+    /** @return the classifier and sampler the metrics share (a probe of the evaluation bundle takes it too) */
+    public ErasureSampling sampling() {
+        return sampling;
+    }
+
     /** @return the folder the stack works in */
     public Path folder() {
         return folder;
@@ -294,10 +300,27 @@ public final class ShapesErasureStack implements AutoCloseable {
      * @throws IllegalStateException when the run did not commit
      */
     public Evaluation evaluate(ModelRef model, String metrics, Map<String, Path> data) throws InterruptedException {
+        return evaluate(model, metrics, List.of(), data, 0);
+    }
+
+    /**
+     * Evaluates a generator version with some metrics and probes (bound with {@link #bindProbe}).
+     *
+     * @param model the version
+     * @param metrics the metrics' names, comma-separated
+     * @param probes the probes' names
+     * @param data the data by role (files)
+     * @param seed the run's seed (the probes' randomness)
+     * @return the evaluation
+     * @throws InterruptedException when interrupted while waiting
+     * @throws IllegalStateException when the run did not commit
+     */
+    public Evaluation evaluate(ModelRef model, String metrics, List<String> probes, Map<String, Path> data, long seed)
+            throws InterruptedException {
         Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
         data.forEach((role, file) -> refs.put(role, new RunSpec.DataRef(file.toString(), "")));
         RunKey key = service.submit(new RunSpec(RunSpec.Kind.EVALUATE, metrics, "", Map.of(), Optional.of(model), refs,
-                List.of(), 0, Optional.empty()));
+                probes, seed, Optional.empty()));
         RunRecord record = service.await(key, WAIT);
         if (record.state() != RunState.COMMITTED) {
             throw new IllegalStateException("the evaluation of " + model + " ended " + record.state() + ": "
