@@ -54,7 +54,9 @@ public final class CompareCommand extends ShellCommand {
             "generality_prompts.generality-accuracy", "erased_prompts_perturbed.generality-accuracy",
             "preserve_prompts.preservation-accuracy", "erased_prompts+preserve_prompts.erasure-harmonic",
             "erased_prompts+generality_prompts+preserve_prompts.erasure-harmonic-generality", "preserve_prompts.layout-iou",
-            "preserve_prompts.feature-frechet-distance", "preserve_prompts.no-object-rate");
+            "preserve_prompts.feature-frechet-distance", "preserve_prompts.no-object-rate",
+            "erased_prompts.concept-inversion-accuracy", "erased_prompts.prompt-search-accuracy",
+            "erased_prompts.t2i-relearning-accuracy");
 
     static final CommandSpec SPEC = CommandSpec.command(SCOPE, "compare", SUMMARY)
             .description("""
