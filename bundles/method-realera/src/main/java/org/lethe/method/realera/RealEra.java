@@ -72,6 +72,9 @@ public final class RealEra implements ErasureMethod {
     /** The closed form first, then the LoRA (MACE's order; the default). */
     static final String CLOSED_FORM_FIRST = "closed-form-first";
 
+    /** The default of {@code minCosine}: below −1, so no cosine; S1 is then the cosine at D1. */
+    static final double CALIBRATED_COSINE = -2;
+
     /** The LoRA first, then the closed form. */
     static final String LORA_FIRST = "lora-first";
 
@@ -122,10 +125,11 @@ public final class RealEra implements ErasureMethod {
                 + " (methods-gen.md §3.1: \"capped below d_other\").")
         double radiusCap() default 0.9;
 
-        /** @return S1, or NaN for the cosine at D1 */
-        @AttributeDefinition(min = "-1", max = "1", description = "S1, the least cosine of e and a neighbour."
-                + " Default: the cosine at D1, ‖e‖/√(‖e‖² + D1²) (a perturbation of length D1 orthogonal to e) [R].")
-        double minCosine() default Double.NaN;
+        /** @return S1, or a value below −1 for the cosine at D1 */
+        @AttributeDefinition(min = "-2", max = "1", description = "S1, the least cosine of e and a neighbour. Default"
+                + " −2, or any value below −1 (no cosine is): the cosine at D1, ‖e‖/√(‖e‖² + D1²), that of a"
+                + " perturbation of length D1 orthogonal to e [R].")
+        double minCosine() default CALIBRATED_COSINE;
 
         /** @return S2 */
         @AttributeDefinition(min = "-1", max = "1", description = "S2, the largest cosine of e and a neighbour:"
@@ -231,15 +235,15 @@ public final class RealEra implements ErasureMethod {
         double[][] anchor = embeddings.of(config.anchor());
         Random random = run.random();
         Random mining = new Random(random.nextLong());
-        List<double[][]> eraseSet = new ArrayList<>();
-        List<double[][]> shellSet = new ArrayList<>();
+        List<Embedding> eraseSet = new ArrayList<>();
+        List<Embedding> shellSet = new ArrayList<>();
         for (int c = 0; c < erase.size(); c++) {
             Concept concept = erase.get(c);
             List<String> prompts = erasePrompts.get(c);
             double[][] e = embeddings.of(prompts.get(0));
             List<double[][]> aliases = prompts.subList(1, prompts.size()).stream().map(embeddings::of).toList();
-            eraseSet.add(e);
-            eraseSet.addAll(aliases);
+            eraseSet.add(Embedding.whole(e));
+            aliases.forEach(a -> eraseSet.add(Embedding.whole(a)));
             if (!config.mining() && !config.shell()) {
                 continue;
             }
@@ -247,10 +251,12 @@ public final class RealEra implements ErasureMethod {
                     preserve.calibrationEmbeddings(concept, embeddings), settings(config));
             run.log("realera: radius of " + radius.describe());
             if (config.mining()) {
-                eraseSet.addAll(NeighbourMining.neighbours(e, radius, config.neighbours(), mining));
+                NeighbourMining.neighbours(e, radius, config.neighbours(), mining)
+                        .forEach(n -> eraseSet.add(Embedding.mined(n, radius)));
             }
             if (config.shell()) {
-                shellSet.addAll(NeighbourMining.shell(e, radius, config.shellSamples(), mining));
+                NeighbourMining.shell(e, radius, config.shellSamples(), mining)
+                        .forEach(b -> shellSet.add(Embedding.mined(b, radius)));
             }
         }
         List<double[][]> realPreserve = new ArrayList<>();
@@ -280,12 +286,14 @@ public final class RealEra implements ErasureMethod {
      * The closed-form edit of every cross-attention key and value projection (§3.3), token by token:
      * each token of each erase embedding is mapped to the anchor's token at the same position.
      */
-    static ClosedForm.Solution closedForm(DiffusionModel model, Config config, List<double[][]> eraseSet,
-            double[][] anchor, List<double[][]> realPreserve, List<double[][]> shellSet, RunContext run) {
+    static ClosedForm.Solution closedForm(DiffusionModel model, Config config, List<Embedding> eraseSet,
+            double[][] anchor, List<double[][]> realPreserve, List<Embedding> shellSet, RunContext run) {
         ClosedForm form = new ClosedForm(model.contextWidth());
-        for (double[][] x : eraseSet) {
-            for (int p = 0; p < x.length; p++) {
-                form.erase(x[p], anchor[p]);
+        for (Embedding x : eraseSet) {
+            for (int p = 0; p < x.tokens().length; p++) {
+                if (x.closedForm()[p]) {
+                    form.erase(x.tokens()[p], anchor[p]);
+                }
             }
         }
         for (double[][] b : realPreserve) {
@@ -293,9 +301,11 @@ public final class RealEra implements ErasureMethod {
                 form.preserve(token, 1);
             }
         }
-        for (double[][] b : shellSet) {
-            for (double[] token : b) {
-                form.preserve(token, config.shellWeight());
+        for (Embedding b : shellSet) {
+            for (int p = 0; p < b.tokens().length; p++) {
+                if (b.closedForm()[p]) {
+                    form.preserve(b.tokens()[p], config.shellWeight());
+                }
             }
         }
         ClosedForm.Solution solution = form.solve(config.alpha(), config.lambda(), config.maxCondition());
@@ -392,8 +402,8 @@ public final class RealEra implements ErasureMethod {
         }
     }
 
-    private static void cosine(String key, double value, boolean nanAllowed) {
-        if (nanAllowed && Double.isNaN(value)) {
+    private static void cosine(String key, double value, boolean calibratedAllowed) {
+        if (calibratedAllowed && value < -1 && Double.isFinite(value)) {
             return;
         }
         if (!(value >= -1 && value <= 1)) {
@@ -405,6 +415,32 @@ public final class RealEra implements ErasureMethod {
         if (value < least) {
             throw LetheException.invalidInput("setting '" + key + "' of " + PID + " must be at least " + least + ", not "
                     + value);
+        }
+    }
+
+    /**
+     * An embedding of the erase set or the shell: the whole of it is a condition of the alignment;
+     * the closed form reads the positions marked. A concept's and its aliases' embeddings enter with
+     * every position (they are the prompts); a mined sample with its mined positions only, since the
+     * others are copies of the concept's and would only re-weight it.
+     *
+     * @param tokens the embedding (positions × width)
+     * @param closedForm which positions the closed form reads
+     */
+    record Embedding(double[][] tokens, boolean[] closedForm) {
+
+        static Embedding whole(double[][] tokens) {
+            boolean[] all = new boolean[tokens.length];
+            java.util.Arrays.fill(all, true);
+            return new Embedding(tokens, all);
+        }
+
+        static Embedding mined(double[][] tokens, NeighbourMining.Radius radius) {
+            boolean[] mined = new boolean[tokens.length];
+            for (int p = 0; p < tokens.length; p++) {
+                mined[p] = radius.mined(p);
+            }
+            return new Embedding(tokens, mined);
         }
     }
 
@@ -522,8 +558,8 @@ public final class RealEra implements ErasureMethod {
 
     /** The LoRA prediction-noise alignment (§3.4), merged into the weights at its end. */
     private record Alignment(DiffusionModel model, DiffusionModel original, Config config, List<String> layers,
-            List<List<String>> erasePrompts, Embeddings embeddings, List<double[][]> eraseSet,
-            List<double[][]> realPreserve, List<double[][]> shellSet, double[][] anchor) {
+            List<List<String>> erasePrompts, Embeddings embeddings, List<Embedding> eraseSet,
+            List<double[][]> realPreserve, List<Embedding> shellSet, double[][] anchor) {
 
         void run(RunContext run, Random random) {
             if (config.loraSteps() == 0) {
@@ -531,10 +567,10 @@ public final class RealEra implements ErasureMethod {
                 return;
             }
             NDManager memory = run.manager();
-            List<NDArray> erase = eraseSet.stream().map(e -> embeddings.condition(e, memory)).toList();
+            List<NDArray> erase = eraseSet.stream().map(e -> embeddings.condition(e.tokens(), memory)).toList();
             List<NDArray> preserve = new ArrayList<>();
             realPreserve.forEach(b -> preserve.add(embeddings.condition(b, memory)));
-            shellSet.forEach(b -> preserve.add(embeddings.condition(b, memory)));
+            shellSet.forEach(b -> preserve.add(embeddings.condition(b.tokens(), memory)));
             NDArray anchorCondition = embeddings.condition(anchor, memory);
             List<NDArray> sampling = new ArrayList<>();
             erasePrompts.forEach(prompts -> prompts.forEach(p -> sampling.add(embeddings.condition(embeddings.of(p), memory))));

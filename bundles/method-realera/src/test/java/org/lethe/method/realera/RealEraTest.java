@@ -148,41 +148,65 @@ class RealEraTest {
     }
 
     static NeighbourMining.Settings calibrated() {
-        return new NeighbourMining.Settings(0, 1, 0.9, Double.NaN, 0.999, 2);
+        return new NeighbourMining.Settings(0, 1, 0.9, RealEra.CALIBRATED_COSINE, 0.999, 2);
     }
 
     @Test
-    void theRadiusIsCalibratedBetweenTheAliasesAndTheNearestOtherConcept() {
+    void theRadiusIsCalibratedBetweenTheAliasesAndTheNearestOtherConceptPositionByPosition() {
         Random random = new Random(3);
         double[][] e = randomEmbedding(random, 4, 16);
         double[][] alias = perturbed(e, 1.0, random);
         double[][] near = perturbed(e, 3.0, random);
         double[][] far = perturbed(e, 9.0, random);
-        NeighbourMining.Radius r = NeighbourMining.calibrate("red", e, List.<double[][]>of(alias), Map.of("near", near, "far", far),
-                calibrated());
-        assertEquals(NeighbourMining.distance(e, alias), r.synonymDistance(), 1e-12);
-        assertEquals(NeighbourMining.distance(e, near), r.otherDistance(), 1e-12);
-        assertEquals("near", r.nearestOther());
-        assertEquals(0.5 * (r.synonymDistance() + r.otherDistance()), r.d1(), 1e-12);
-        assertEquals(2 * r.d1(), r.d2(), 1e-12);
-        assertEquals(r.norm() / Math.sqrt(r.norm() * r.norm() + r.d1() * r.d1()), r.minCosine(), 1e-12);
+        NeighbourMining.Radius r = NeighbourMining.calibrate("red", e, List.<double[][]>of(alias),
+                Map.of("near", near, "far", far), calibrated());
+        double[] dSyn = NeighbourMining.distances(e, alias);
+        double[] dNear = NeighbourMining.distances(e, near);
+        for (int p = 0; p < e.length; p++) {
+            assertEquals(dSyn[p], r.synonymDistance()[p], 1e-12);
+            assertEquals(dNear[p], r.otherDistance()[p], 1e-12);
+            assertEquals("near", r.nearestOther()[p]);
+            assertEquals(0.5 * (dSyn[p] + dNear[p]), r.d1()[p], 1e-12);
+            assertEquals(2 * r.d1()[p], r.d2()[p], 1e-12);
+            double norm = r.norm()[p];
+            assertEquals(norm / Math.sqrt(norm * norm + r.d1()[p] * r.d1()[p]), r.minCosine()[p], 1e-12);
+        }
         assertEquals(0.999, r.maxCosine());
         // an alias farther than the other concept: the midpoint would pass d_other, so D1 is capped below it
-        NeighbourMining.Radius capped = NeighbourMining.calibrate("red", e, List.<double[][]>of(far), Map.of("near", near),
-                calibrated());
-        assertEquals(0.9 * capped.otherDistance(), capped.d1(), 1e-12);
-        NeighbourMining.Radius scaled = NeighbourMining.calibrate("red", e, List.<double[][]>of(alias), Map.of("near", near),
-                new NeighbourMining.Settings(0, 3, 0.9, Double.NaN, 0.999, 2));
-        assertEquals(3 * r.d1(), scaled.d1(), 1e-12);
+        NeighbourMining.Radius capped = NeighbourMining.calibrate("red", e, List.<double[][]>of(far),
+                Map.of("near", near), calibrated());
+        assertEquals(0.9 * capped.otherDistance()[0], capped.d1()[0], 1e-12);
+        assertTrue(capped.describe().contains("capped"), capped.describe());
+        NeighbourMining.Radius scaled = NeighbourMining.calibrate("red", e, List.<double[][]>of(alias),
+                Map.of("near", near), new NeighbourMining.Settings(0, 3, 0.9, RealEra.CALIBRATED_COSINE, 0.999, 2));
+        assertEquals(3 * r.d1()[1], scaled.d1()[1], 1e-12);
         NeighbourMining.Radius set = NeighbourMining.calibrate("red", e, List.of(), Map.of(),
                 new NeighbourMining.Settings(0.7, 2, 0.9, 0.5, 0.99, 3));
-        assertEquals(1.4, set.d1(), 1e-12);
-        assertEquals(4.2, set.d2(), 1e-12);
-        assertEquals(0.5, set.minCosine());
+        assertEquals(1.4, set.d1()[2], 1e-12);
+        assertEquals(4.2, set.d2()[2], 1e-12);
+        assertEquals(0.5, set.minCosine()[2]);
         assertEquals(0.99, set.maxCosine());
         LetheException none = assertThrows(LetheException.class,
                 () -> NeighbourMining.calibrate("red", e, List.<double[][]>of(alias), Map.of(), calibrated()));
         assertTrue(none.getMessage().contains("radius") && none.getMessage().contains(RealEra.PID), none.getMessage());
+    }
+
+    /** A position where the nearest other concept is a near-copy of e (cos above S2 within D1) is not mined. */
+    @Test
+    void aPositionWithoutRoomForANeighbourIsNotMined() {
+        Random random = new Random(8);
+        double[][] e = randomEmbedding(random, 2, 16);
+        double[][] other = perturbed(e, 3.0, random);
+        other[1] = e[1].clone();
+        other[1][0] += 1e-3;
+        NeighbourMining.Radius r = NeighbourMining.calibrate("red", e, List.of(), Map.of("green", other), calibrated());
+        assertEquals(List.of(0), r.minedPositions());
+        List<double[][]> neighbours = NeighbourMining.neighbours(e, r, 4, new Random(1));
+        for (double[][] n : neighbours) {
+            assertArrayEquals(e[1], n[1], "an unmined position is a copy of e's");
+            assertNotEquals(e[0][0], n[0][0]);
+        }
+        assertTrue(r.describe().contains("position 1") && r.describe().contains("not mined"), r.describe());
     }
 
     static double[][] perturbed(double[][] e, double distance, Random random) {
@@ -211,13 +235,14 @@ class RealEraTest {
         List<double[][]> neighbours = NeighbourMining.neighbours(e, r, 48, new Random(9));
         assertEquals(48, neighbours.size());
         double largestCos = -1;
+        assertEquals(List.of(0, 1, 2, 3, 4), r.minedPositions());
         for (double[][] n : neighbours) {
             for (int p = 0; p < e.length; p++) {
                 double d = NeighbourMining.norm(minus(n[p], e[p]));
                 double cos = NeighbourMining.cosine(e[p], n[p]);
-                assertTrue(d <= r.d1() + 1e-12, "a neighbour token at " + d + " > D1 " + r.d1());
-                assertTrue(cos >= r.minCosine() - 1e-12 && cos <= r.maxCosine() + 1e-12, "cos " + cos + " outside ["
-                        + r.minCosine() + ", " + r.maxCosine() + "]");
+                assertTrue(d <= r.d1()[p] + 1e-12, "a neighbour token at " + d + " > D1 " + r.d1()[p]);
+                assertTrue(cos >= r.minCosine()[p] - 1e-12 && cos <= r.maxCosine() + 1e-12, "cos " + cos + " outside ["
+                        + r.minCosine()[p] + ", " + r.maxCosine() + "]");
                 largestCos = Math.max(largestCos, cos);
             }
         }
@@ -226,8 +251,8 @@ class RealEraTest {
         for (double[][] s : shell) {
             for (int p = 0; p < e.length; p++) {
                 double d = NeighbourMining.norm(minus(s[p], e[p]));
-                assertTrue(d > r.d1() && d <= r.d2() + 1e-12, "a shell token at " + d + " outside (D1, D2] = ("
-                        + r.d1() + ", " + r.d2() + "]");
+                assertTrue(d > r.d1()[p] && d <= r.d2()[p] + 1e-12, "a shell token at " + d + " outside (D1, D2] = ("
+                        + r.d1()[p] + ", " + r.d2()[p] + "]");
             }
         }
     }
@@ -252,11 +277,11 @@ class RealEraTest {
         Random random = new Random(6);
         double[][] e = randomEmbedding(random, 3, 16);
         NeighbourMining.Radius tiny = NeighbourMining.calibrate("red", e, List.<double[][]>of(perturbed(e, 1.0, random)),
-                Map.of("green", perturbed(e, 2.0, random)), new NeighbourMining.Settings(0, 1e-4, 0.9, Double.NaN,
-                        0.999, 2));
+                Map.of("green", perturbed(e, 2.0, random)), new NeighbourMining.Settings(0, 1e-4, 0.9,
+                        RealEra.CALIBRATED_COSINE, 0.999, 2));
         LetheException e1 = assertThrows(LetheException.class, () -> NeighbourMining.neighbours(e, tiny, 4, random));
         assertEquals(LetheException.INVALID_INPUT, e1.exitStatus());
-        for (String part : List.of("d_syn", "d_other", "D1", "S1", "S2", "no neighbours")) {
+        for (String part : List.of("d_syn", "d_other", "D1", "S1", "S2", "no neighbours", "not mined")) {
             assertTrue(e1.getMessage().contains(part), part + " missing: " + e1.getMessage());
         }
         NeighbourMining.Radius crossed = NeighbourMining.calibrate("red", e, List.of(), Map.of("green",
@@ -500,7 +525,7 @@ class RealEraTest {
         bad.put("order", "both");
         bad.put("radiusCap", 1.5);
         bad.put("maxCosine", 1.5);
-        bad.put("minCosine", -2.0);
+        bad.put("minCosine", 1.5);
         bad.put("shellScale", 1.0);
         bad.put("radiusScale", 0.0);
         bad.put("lambda", -1.0);
