@@ -165,7 +165,7 @@ public final class RealEra implements ErasureMethod {
 
         /** @return the largest condition number accepted */
         @AttributeDefinition(min = "1", description = "The largest condition number of Σxxᵀ + αΣbbᵀ + λI accepted;"
-                + " above it λ is raised until it is met, and the run log says so. Default 1e8 [R] (the edited"
+                + " above it λ is raised until it is met, and the run notes it (the comparison report lists the note under the row). Default 1e8 [R] (the edited"
                 + " weights are float32).")
         double maxCondition() default 1e8;
 
@@ -311,6 +311,10 @@ public final class RealEra implements ErasureMethod {
         ClosedForm.Solution solution = form.solve(config.alpha(), config.lambda(), config.maxCondition());
         run.log("realera: closed form over " + form.erased() + " erase and " + form.preserved() + " preserve tokens, α "
                 + config.alpha() + ": " + solution.describe());
+        if (solution.regularised()) {
+            // a changed λ changes the edit: the comparison report must say so beside the row, not only the log
+            run.note("realera: " + solution.describe());
+        }
         try (NDManager scratch = model.model().getNDManager().newSubManager()) {
             for (String name : model.crossAttentionProjections().keySet()) {
                 NDArray w0 = model.projection(name, scratch);

@@ -549,11 +549,17 @@ class RealEraTest {
     }
 
     @Test
-    void aSingularSystemInARunIsRegularisedAndTheRunLogNamesIt() {
+    void aSingularSystemInARunIsRegularisedAndTheRunNotesIt() {
         Outcome outcome = erase(Map.of("mining", false, "shell", false, "loraSteps", 0, "alpha", 0.0, "lambda", 0.0),
                 KEEP, 25);
         assertTrue(outcome.log().stream().anyMatch(l -> l.contains("closed form") && l.contains("regularised")
                 && l.contains("λ raised")), outcome.log().toString());
+        // the note (RunContext.note, which this test context's default turns into a prefixed log line) reaches the report
+        assertTrue(outcome.log().stream().anyMatch(l -> l.startsWith(org.lethe.api.run.RunContext.NOTE_PREFIX + "realera: ")
+                && l.contains("singular") && l.contains("λ raised")), outcome.log().toString());
+        Outcome regular = erase(with(FAST, "loraSteps", 0), KEEP, 25);
+        assertTrue(regular.log().stream().noneMatch(l -> l.startsWith(org.lethe.api.run.RunContext.NOTE_PREFIX)),
+                regular.log().toString());
         for (int[] raw : outcome.after().values()) {
             for (int bitsOf : raw) {
                 assertTrue(Float.isFinite(Float.intBitsToFloat(bitsOf)), "a non-finite weight");
