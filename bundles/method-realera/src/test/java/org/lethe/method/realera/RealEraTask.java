@@ -102,4 +102,9 @@ final class RealEraTask implements Task {
     public DataSet<Prompt> prompts(String role) {
         throw LetheException.invalidInput("test task: no role '" + role + "'");
     }
+
+    @Override
+    public DataSet<org.lethe.api.data.LabelledImage> images(String role) {
+        throw LetheException.invalidInput("test task: no role '" + role + "'");
+    }
 }
