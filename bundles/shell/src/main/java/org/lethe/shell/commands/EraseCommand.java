@@ -56,7 +56,12 @@ public final class EraseCommand extends ShellCommand {
 
                     Concepts are given by name (--concept, repeatable) or as a JSONL file of concepts
                     (--concepts; one {"name": ..., "aliases": [...]} a line). Concepts that must survive the
-                    erasure go to --keep or --keep-concepts.""")
+                    erasure go to --keep or --keep-concepts.
+                    One --concept without --keep, on a model whose world defines an erasure task of that
+                    name (shapes: red, ..., dots), means the concept as the world defines it: the task's
+                    concepts with their aliases (red: crimson) and its kept concepts (the other colours,
+                    shapes and textures), the same files unlearn:compare uses; the command says so. Give
+                    --keep or --concepts to decide for yourself.""")
             .operand(Operand.required("method", "The erasure method (unlearn:methods lists them).",
                     Completion.ERASURE_METHOD))
             .option(RunOptions.MODEL)
@@ -136,8 +141,16 @@ public final class EraseCommand extends ShellCommand {
         Path scratch = dryRun ? Files.createTempDirectory("lethe-erase-dry-run") : null;
         try {
             Map<String, RunSpec.DataRef> data = new LinkedHashMap<>();
-            data.put(Task.ERASE, concepts(launcher, "--concepts", args.value("concepts"), args.values("concept"), scratch));
-            if (!args.values("keep").isEmpty() || args.value("keep-concepts").isPresent()) {
+            Optional<Map<String, RunSpec.DataRef>> task = args.values("concept").size() == 1 && args.values("keep").isEmpty()
+                    && args.value("keep-concepts").isEmpty() ? worldTask(model, args.values("concept").get(0)) : Optional.empty();
+            if (task.isPresent()) {
+                data.putAll(task.get());
+                call.out().println("concept '" + args.values("concept").get(0) + "' as its world defines it: erase "
+                        + task.get().get(Task.ERASE).source() + ", keep " + task.get().get(Task.KEEP).source());
+            } else {
+                data.put(Task.ERASE, concepts(launcher, "--concepts", args.value("concepts"), args.values("concept"), scratch));
+            }
+            if (task.isEmpty() && (!args.values("keep").isEmpty() || args.value("keep-concepts").isPresent())) {
                 data.put(Task.KEEP, concepts(launcher, "--keep-concepts", args.value("keep-concepts"), args.values("keep"),
                         scratch));
             }
@@ -154,6 +167,35 @@ public final class EraseCommand extends ShellCommand {
                 Files.deleteIfExists(scratch);
             }
         }
+    }
+
+    /**
+     * The erase and keep concepts of the erasure task named {@code name} in the world that trained the
+     * model's root, as the comparison cuts them; empty when the model was not made by a world or its
+     * world has no such task.
+     */
+    private Optional<Map<String, RunSpec.DataRef>> worldTask(ModelManifest model, String name) {
+        Optional<String> world = EvalCommand.trainedBy(services, model.ref());
+        if (world.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, RunSpec.DataRef> roles;
+        try {
+            roles = services.comparisons().evaluation(world.get(), name, model.ref(), List.of(), 0).data();
+        } catch (LetheException e) {
+            if (e.getMessage() != null && (e.getMessage().contains("is not an erasure task")
+                    || e.getMessage().contains("has not been trained here"))) {
+                return Optional.empty(); // no such task (or no world data here): the name alone
+            }
+            throw e; // the world's files are broken: say so rather than erase something else
+        }
+        if (!roles.containsKey(Task.ERASE) || !roles.containsKey(Task.KEEP)) {
+            return Optional.empty();
+        }
+        Map<String, RunSpec.DataRef> task = new LinkedHashMap<>();
+        task.put(Task.ERASE, roles.get(Task.ERASE));
+        task.put(Task.KEEP, roles.get(Task.KEEP));
+        return Optional.of(task);
     }
 
     private RunSpec.DataRef concepts(RunLauncher launcher, String fileOption, Optional<String> file, List<String> names,

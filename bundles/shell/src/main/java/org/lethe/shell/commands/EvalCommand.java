@@ -97,6 +97,15 @@ public final class EvalCommand extends ShellCommand {
 
     /** The world whose training made the model's root version, when a world's run made it. */
     private Optional<String> trainedBy(ModelRef model) {
+        return trainedBy(services, model);
+    }
+
+    /**
+     * @param services the shell's services
+     * @param model a model version
+     * @return the world whose TRAIN run made the version's root, when a world's run made it
+     */
+    static Optional<String> trainedBy(Services services, ModelRef model) {
         List<ModelManifest> lineage = services.models().lineage(model);
         return lineage.get(lineage.size() - 1).producedBy().flatMap(key -> services.runs().record(key))
                 .filter(r -> r.spec().kind() == RunSpec.Kind.TRAIN).map(r -> r.spec().component());

@@ -87,6 +87,51 @@ class OtherCommandsTest {
     }
 
     @Test
+    void oneConceptOfAWorldTrainedModelIsTheWorldsTaskUnlessTheUserSaysOtherwise() throws IOException {
+        World.Outcome task = eraseOnShapes("red", "-c", "red");
+        assertEquals(0, task.status(), task.message());
+        assertTrue(task.out().contains("concept 'red' as its world defines it"), task.out());
+        assertEquals(java.util.Map.of("erase", "world:shapes/cut.red.erase", "keep", "world:shapes/cut.red.keep"),
+                submitted("red"), "the task's erase and keep files, nothing else of the evaluation");
+        // no such task: the name alone, as for an imported model
+        assertEquals(0, eraseOnShapes("magenta", "-c", "magenta").status());
+        assertTrue(submitted("magenta").get("erase").contains("inputs"), submitted("magenta").toString());
+        assertFalse(submitted("magenta").containsKey("keep"));
+        // --keep given: the user decides, the world is not asked
+        assertEquals(0, eraseOnShapes("keep", "-c", "red", "-k", "blue").status());
+        assertTrue(submitted("keep").get("erase").contains("inputs") && submitted("keep").get("keep").contains("inputs"),
+                submitted("keep").toString());
+        // two concepts: their names alone
+        assertEquals(0, eraseOnShapes("two", "-c", "red", "-c", "green").status());
+        assertFalse(submitted("two").containsKey("keep"), submitted("two").toString());
+    }
+
+    private final java.util.Map<String, World> shapesWorlds = new java.util.HashMap<>();
+
+    /** An erasure of tiny, made by the shapes world's training, in a fresh container of its own. */
+    private World.Outcome eraseOnShapes(String name, String... options) throws IOException {
+        World shapes = new World(Files.createDirectories(dir.resolve(name)));
+        shapes.trainedBy = "shapes";
+        shapesWorlds.put(name, shapes);
+        String[] args = new String[options.length + 3];
+        args[0] = "esd";
+        args[1] = "-m";
+        args[2] = "tiny";
+        System.arraycopy(options, 0, args, 3, options.length);
+        return shapes.call(new EraseCommand(shapes.services, Clock.systemUTC()), args);
+    }
+
+    private java.util.Map<String, String> submitted(String name) {
+        return sources(shapesWorlds.get(name).submitted.get(0));
+    }
+
+    private static java.util.Map<String, String> sources(org.lethe.api.run.RunSpec spec) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        spec.data().forEach((role, ref) -> out.put(role, ref.source()));
+        return out;
+    }
+
+    @Test
     void trainingNeedsAnInstalledWorld() {
         World.Outcome train = world.call(new TrainCommand(world.services), "facts", "--seed", "1");
         assertEquals(3, train.status());

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import org.lethe.api.LetheException;
 import org.lethe.api.config.ConfigSchema;
 import org.lethe.api.config.ConfigService;
+import org.lethe.api.eval.ComparisonService;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
 import org.lethe.api.model.ModelKind;
@@ -50,6 +51,11 @@ final class World {
     static final ModelManifest TINY = new ModelManifest(new ModelRef("tiny", 1), ModelKind.LANGUAGE, "tiny-lm", Map.of(),
             Optional.empty(), Optional.empty(), Map.of("weights.safetensors", "00".repeat(32)), List.of(), Instant.EPOCH);
 
+    /** The TRAIN run that made {@link #TINY} when {@link #trainedBy} is set. */
+    static final RunKey TRAIN = new RunKey("0123456789abcdef0123456789abcdef");
+
+    /** The world whose TRAIN run made tiny's root, or null for an imported model; its only erasure task is red. */
+    String trainedBy;
     final List<String> calls = new ArrayList<>();
     final List<RunSpec> submitted = new ArrayList<>();
     RunState outcome = RunState.COMMITTED;
@@ -76,12 +82,18 @@ final class World {
                     }
                     throw LetheException.invalidInput("no model " + ref);
                 })
-                .on("lineage", a -> List.of(TINY))
+                .on("lineage", a -> List.of(trainedBy == null ? TINY : new ModelManifest(TINY.ref(), TINY.kind(),
+                        TINY.architecture(), TINY.config(), Optional.empty(), Optional.of(TRAIN), TINY.files(), List.of(),
+                        Instant.EPOCH)))
                 .build();
         RunService runs = Fakes.of(RunService.class)
                 .on("plan", a -> plan((RunSpec) a[0]))
                 .on("keyOf", a -> Records.KEY)
-                .on("record", a -> submitted.isEmpty() ? Optional.empty() : Optional.of(ended()))
+                .on("record", a -> a[0].equals(TRAIN) ? Optional.ofNullable(trainedBy).map(w -> new RunRecord(TRAIN,
+                        new RunSpec(RunSpec.Kind.TRAIN, w, "1.0.0", Map.of(), Optional.empty(), Map.of(), List.of(), 0,
+                                Optional.empty()), RunState.COMMITTED, Optional.empty(), Optional.of(TINY.ref()), Instant.EPOCH,
+                        Optional.of(Instant.EPOCH), Optional.of(Instant.EPOCH), new RunRecord.Progress(1, 1, 0, 0), 1))
+                        : submitted.isEmpty() ? Optional.empty() : Optional.of(ended()))
                 .on("runs", a -> submitted.isEmpty() ? List.of() : List.of(ended()))
                 .on("submit", a -> {
                     plan((RunSpec) a[0]);
@@ -100,7 +112,19 @@ final class World {
                     return true;
                 })
                 .build();
-        services = Services.of(registry, runs, store, settings, null, dir.resolve("data"));
+        ComparisonService comparisons = Fakes.of(ComparisonService.class)
+                .on("evaluation", a -> {
+                    if (!a[1].equals("red")) {
+                        throw LetheException.invalidInput("'" + a[1] + "' is not an erasure task of world '" + a[0] + "'");
+                    }
+                    return new RunSpec(RunSpec.Kind.EVALUATE, "all", "", Map.of(), Optional.of((ModelRef) a[2]), Map.of(
+                            "erase", new RunSpec.DataRef("world:" + a[0] + "/cut.red.erase", ""),
+                            "keep", new RunSpec.DataRef("world:" + a[0] + "/cut.red.keep", ""),
+                            "erased_prompts", new RunSpec.DataRef("world:" + a[0] + "/cut.red.erased_prompts", "")),
+                            List.of(), 0, Optional.empty());
+                })
+                .build();
+        services = Services.of(registry, runs, store, settings, null, dir.resolve("data")).withEvaluation(null, comparisons);
     }
 
     @SuppressWarnings("unchecked")
