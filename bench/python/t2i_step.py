@@ -43,7 +43,7 @@ the training steps (forward, loss, backward, optimiser). One intra-op and one in
 one JSON line per workload on stdout.
 
 Usage: /usr/bin/python3 bench/python/t2i_step.py CHECK.json [--warmup N] [--steps N] [--warmup-seconds S]
-       [--only a,b] [--mirror] [--check-only]
+       [--only a,b] [--mirror] [--check-only] [--profile]
 Run it with Debian's python3 (python3-torch, libopenblas0-pthread), not a pyenv interpreter.
 """
 
@@ -419,10 +419,37 @@ def run_workload(name, model, names, data, condition, warmup, measured, warmup_s
     return measure(train, warmup, measured, warmup_seconds)
 
 
+def profile(model, data, condition):
+    """Prints how many torch calls one no-gradient U-Net forward on the CFG batch makes, by name."""
+    null = model.text_encoder(torch.tensor(data["nullTokens"], dtype=torch.int64))
+    both = torch.cat([null, condition], 0).detach()
+    x = tensor(data["noisy"])
+    xx, tt = torch.cat([x, x], 0), torch.tensor(data["timestep"] * 2, dtype=torch.int64)
+    counts = {}
+
+    class Count(torch.overrides.TorchFunctionMode):
+        """Counts the torch calls the model makes (each would be one operator call in Lethe's DJL code)."""
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", str(func))
+            if name not in ("__get__", "numel"):  # reading a shape or a size runs no operator
+                counts[name] = counts.get(name, 0) + 1
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Count():
+        model.unet(xx, tt, both)
+    # only the calls a user's code makes, not what runs under them; no times (the counting costs time)
+    print(json.dumps({"side": "pytorch", "profile": {"calls": sum(counts.values()), "byName": dict(
+        sorted(counts.items(), key=lambda kv: -kv[1]))}}), flush=True)
+    return 0
+
+
 def main():
     parser = arguments(__doc__.split("\n")[0], "check", "the check file DiffusionSteps wrote")
     parser.add_argument("--mirror", action="store_true")
     parser.add_argument("--check-only", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the check, count the operators of one U-Net forward on the CFG batch and exit")
     args = parser.parse_args()
     t0 = time.perf_counter()
     with open(args.check, encoding="utf-8") as f:
@@ -435,6 +462,8 @@ def main():
     condition = check(model, data, args.mirror)
     if args.check_only:
         return 0
+    if args.profile:
+        return profile(model, data, condition)
     only = set(filter(None, args.only.split(",")))
     side = "pytorch-mirror" if args.mirror else "pytorch"
     for name in WORKLOADS:
