@@ -70,8 +70,9 @@ public final class DiffusionSteps {
 
     /** The workloads, in the order each process runs them. */
     static final List<String> WORKLOADS = List.of("unet-b2", "ddim1", "ddim25", "esd-x", "esd-u");
-    /** DDIM steps of a sampling pass and the guidance (ESD's defaults: 25 steps; CFG 4 as DiffusionBench). */
+    /** DDIM steps of a sampling pass (ESD's default). */
     static final int DDIM_STEPS = 25;
+    /** The classifier-free guidance scale (DiffusionBench's). */
     static final double GUIDANCE = 4.0;
     /** ESD's default learning rate (Adam). */
     static final float LEARNING_RATE = 1e-4f;
@@ -346,7 +347,7 @@ public final class DiffusionSteps {
         List<String> sides = List.of(o.getOrDefault("sides", "lethe,pytorch").split(","));
         Path out = Path.of(o.getOrDefault("out", root.resolve("bench/target/bench-t2i.md").toString()));
         String quiet = o.containsKey("wait-load") ? MethodsBench.waitForQuiet(Double.parseDouble(o.get("wait-load")),
-                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress) : "";
+                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress, "lethe-bench t2i") : "";
         List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
                 "--warmup-seconds", o.getOrDefault("warmup-seconds", "2"));
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);

@@ -90,7 +90,7 @@ public final class MethodsBench {
         String quiet = "";
         if (o.containsKey("wait-load")) {
             quiet = waitForQuiet(Double.parseDouble(o.get("wait-load")), Long.parseLong(o.getOrDefault("wait-max-s", "1200")),
-                    progress);
+                    progress, "lethe-bench methods");
         }
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String loadBefore = Machine.load();
@@ -446,7 +446,14 @@ public final class MethodsBench {
         }
     }
 
-    static String waitForQuiet(double threshold, long maxSeconds, PrintStream progress) throws InterruptedException {
+    /**
+     * Waits until the 1-minute load average is below {@code threshold}, or {@code maxSeconds}.
+     *
+     * @param who the progress lines' prefix
+     * @return the sentence the report carries about the wait
+     */
+    static String waitForQuiet(double threshold, long maxSeconds, PrintStream progress, String who)
+            throws InterruptedException {
         long start = System.nanoTime();
         while (true) {
             double load = Machine.load1();
@@ -459,7 +466,7 @@ public final class MethodsBench {
                 return "The 1-minute load average stayed at or above " + threshold + " for " + waited + " s (last " + load
                         + "): measured anyway, on a busy machine.";
             }
-            progress.printf("lethe-bench methods: load %.2f ≥ %.2f, waiting (%d s so far)%n", load, threshold, waited);
+            progress.printf("%s: load %.2f ≥ %.2f, waiting (%d s so far)%n", who, load, threshold, waited);
             Thread.sleep(10_000);
         }
     }
