@@ -316,10 +316,14 @@ public final class MethodsBench {
     static Map<String, String> options(String[] args, String usage) {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            String key = args[i].replaceFirst("^--", "");
+            // -h as well as --help (one dash or two)
+            String key = args[i].replaceFirst("^--?", "");
             if (key.equals("h") || key.equals("help")) {
                 System.out.println(usage);
                 return null;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value; " + usage);
             }
             o.put(key, args[++i]);
         }
