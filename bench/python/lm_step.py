@@ -29,43 +29,18 @@ Warm-up is at least that many steps and at least --warmup-seconds (default 2 s).
 Run it with Debian's python3 (python3-torch, libopenblas0-pthread), not a pyenv interpreter.
 """
 
-import argparse
 import json
 import math
-import os
-import struct
 import sys
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# first: it sets the threads before torch does any work
+from bench_common import arguments, done_line, measure, read_safetensors, workload_line
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(1)
-torch.set_num_interop_threads(1)
-
 MASKED = -1e9
-
-
-def read_safetensors(path):
-    """name -> float32 tensor, from a safetensors file (header length, JSON header, raw data)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    (length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + length].decode("utf-8"))
-    base = 8 + length
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        if meta["dtype"] != "F32":
-            raise ValueError(f"{name}: dtype {meta['dtype']}, expected F32")
-        start, end = meta["data_offsets"]
-        values = torch.frombuffer(bytearray(data[base + start:base + end]), dtype=torch.float32)
-        out[name] = values.reshape(meta["shape"]).clone()
-    return out
 
 
 class Attention(torch.nn.Module):
@@ -159,28 +134,6 @@ class WordTransformer(torch.nn.Module):
             raise ValueError(f"{len(weights)} tensors in the file, {len(names)} parameters in the model")
 
 
-class Timer:
-    """Thread CPU and wall nanoseconds per phase within one step."""
-
-    PHASES = ("data", "forward", "loss", "backward", "optimiser")
-
-    def __init__(self):
-        self.cpu = dict.fromkeys(self.PHASES, 0)
-        self.wall = dict.fromkeys(self.PHASES, 0)
-        self.phase = None
-        self.c0 = self.w0 = 0
-
-    def start(self, phase):
-        c, w = time.thread_time_ns(), time.perf_counter_ns()
-        if self.phase is not None:
-            self.cpu[self.phase] += c - self.c0
-            self.wall[self.phase] += w - self.w0
-        self.phase, self.c0, self.w0 = phase, c, w
-
-    def stop(self):
-        self.start(None)
-
-
 def answer_log_probs(model, tokens, mask, timer):
     """Masked answer-token log-probabilities (WordLanguageModel.answerLogProbs)."""
     timer.start("forward")
@@ -251,16 +204,11 @@ def run_workload(spec, model_spec, weights, warmup, measured, warmup_seconds):
     optimiser = make_optimiser(spec["optimiser"], model)
     steps = spec["steps"]
     params = spec.get("params", {})
-    rows = []
     first_loss = None
-    start = time.perf_counter()
-    i = -1
-    while len(rows) < measured:
-        i += 1
-        # warm-up: at least `warmup` steps and at least `warmup_seconds` (perf-baseline.md's recipe)
-        counted = i >= warmup and time.perf_counter() - start >= warmup_seconds
+
+    def one_step(i, timer):
+        nonlocal optimiser, first_loss
         step = steps[i % len(steps)]
-        timer = Timer()
         timer.start("data")
         batches = [(torch.tensor(b["tokens"], dtype=torch.int64), torch.tensor(b["mask"], dtype=torch.float32))
                    for b in step["batches"]]
@@ -277,19 +225,13 @@ def run_workload(spec, model_spec, weights, warmup, measured, warmup_seconds):
         timer.start("optimiser")
         optimiser.step()
         optimiser.zero_grad()
-        timer.stop()
-        if counted:
-            rows.append({"cpu": timer.cpu, "wall": timer.wall})
+
+    rows = measure(one_step, warmup, measured, warmup_seconds)
     return rows, first_loss
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("workload")
-    parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--warmup-seconds", type=float, default=2.0)
-    parser.add_argument("--only", default="")
+    parser = arguments(__doc__.split("\n")[0], "workload", "the workload file MethodSteps wrote")
     args = parser.parse_args()
     t0 = time.perf_counter()
     with open(args.workload, encoding="utf-8") as f:
@@ -302,15 +244,8 @@ def main():
         warmup = spec.get("warmup", args.warmup)
         measured = spec.get("measured", args.steps)
         rows, first_loss = run_workload(spec, workload["model"], weights, warmup, measured, args.warmup_seconds)
-        print(json.dumps({"side": "pytorch", "workload": spec["name"], "warmup": warmup, "firstLoss": first_loss,
-                          "steps": rows,
-                          "torch": torch.__version__, "threads": torch.get_num_threads(),
-                          "interopThreads": torch.get_num_interop_threads()}), flush=True)
-    with open("/proc/self/status", encoding="ascii") as f:
-        hwm = next((line.split()[1] for line in f if line.startswith("VmHWM")), "0")
-    print(json.dumps({"side": "pytorch", "done": True, "seconds": time.perf_counter() - t0,
-                      "processCpuSeconds": time.process_time(), "threadCpuSeconds": time.thread_time(),
-                      "peakRssKiB": int(hwm)}), flush=True)
+        print(workload_line("pytorch", spec["name"], warmup, rows, firstLoss=first_loss), flush=True)
+    print(done_line("pytorch", t0), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,14 @@
 for a batch of 20, gradient recording off, one thread; 20 rounds (after 3 uncounted) of 500 calls;
 prints the p50 and p95 over rounds of the thread-CPU microseconds per call.
 
-Usage: /usr/bin/python3 bench/python/op_micro.py   (Debian's python3 with python3-torch, libopenblas0-pthread)
+With the argument t2i: the text-to-image U-Net's 3x3 convolutions at the CFG batch of 2 and an add at
+its 8x8 level (OpMicro t2i).
+
+Usage: /usr/bin/python3 bench/python/op_micro.py [t2i]   (Debian's python3 with python3-torch, libopenblas0-pthread)
 """
 
 import os
+import sys
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -45,7 +49,18 @@ def report(name, values):
           f"p95 {percentile(values, 0.95):8.2f} us", flush=True)
 
 
+def unet():
+    for ci, co, side in ((64, 64, 16), (32, 32, 16), (64, 64, 8), (64, 64, 4)):
+        x, w, b = torch.randn(2, ci, side, side), torch.randn(co, ci, 3, 3), torch.zeros(co)
+        report(f"conv3x3 {ci}->{co} (2,{ci},{side},{side})", rounds(lambda: F.conv2d(x, w, b, 1, 1)))
+    x = torch.randn(2, 64, 8, 8)
+    report("add (2,64,8,8)", rounds(lambda: x + x))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "t2i":
+        unet()
+        return
     scores = torch.randn(20, 4, 13, 13)
     x = torch.randn(20, 13, 64)
     w = torch.randn(64, 64)

@@ -67,7 +67,8 @@ final class Machine {
     }
 
     static String nproc(Path workDir) {
-        String out = Processes.output(workDir, "nproc");
+        // without the OpenMP variables: GNU nproc reports OMP_NUM_THREADS when it is set (as the benchmarks set it)
+        String out = Processes.output(workDir, "env", "-u", "OMP_NUM_THREADS", "-u", "OMP_THREAD_LIMIT", "nproc");
         return out.isEmpty() ? String.valueOf(Runtime.getRuntime().availableProcessors()) : out;
     }
 

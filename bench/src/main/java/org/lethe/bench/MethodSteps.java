@@ -297,7 +297,7 @@ public final class MethodSteps {
         return spec;
     }
 
-    private static long peakRssKiB() {
+    static long peakRssKiB() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {

@@ -69,17 +69,12 @@ public final class MethodsBench {
      * @throws Exception when a process fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String key = args[i].replaceFirst("^--", "");
-            if (key.equals("h") || key.equals("help")) {
-                System.out.println("java -cp bench/target/lethe-bench.jar org.lethe.bench.MethodsBench [--pairs 5] [--warmup 10]"
-                        + " [--steps 30] [--iau-warmup 3] [--iau-steps 20] [--reps 20] [--gold-reps 20] [--only all|steps|e2e]"
-                        + " [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE] [--tree TEXT]"
-                        + " [--sides lethe,trainer,pytorch] [--before-cp CLASSPATH]");
-                return;
-            }
-            o.put(key, args[++i]);
+        Map<String, String> o = options(args, "java -cp bench/target/lethe-bench.jar org.lethe.bench.MethodsBench [--pairs 5]"
+                + " [--warmup 10] [--steps 30] [--iau-warmup 3] [--iau-steps 20] [--reps 20] [--gold-reps 20]"
+                + " [--only all|steps|e2e] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]"
+                + " [--tree TEXT] [--sides lethe,trainer,pytorch] [--before-cp CLASSPATH]");
+        if (o == null) {
+            return;
         }
         PrintStream progress = System.err;
         Path root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
@@ -95,7 +90,7 @@ public final class MethodsBench {
         String quiet = "";
         if (o.containsKey("wait-load")) {
             quiet = waitForQuiet(Double.parseDouble(o.get("wait-load")), Long.parseLong(o.getOrDefault("wait-max-s", "1200")),
-                    progress);
+                    progress, "lethe-bench methods");
         }
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String loadBefore = Machine.load();
@@ -103,12 +98,7 @@ public final class MethodsBench {
         md.append("### Result (").append(started).append(")\n\n");
         md.append("- Command: `java -cp bench/target/lethe-bench.jar org.lethe.bench.MethodsBench ")
                 .append(String.join(" ", args)).append("` (after `mvn -B -q -Pbench -pl bench -am package -DskipTests`).\n");
-        md.append("- Machine: `nproc` ").append(Machine.nproc(root)).append(". `free -g` Mem: ").append(Machine.memory(root))
-                .append(". CPU: ").append(Machine.cpuModel()).append(". Java: ")
-                .append(Machine.javaVersion(root, javaCommand())).append(". Python: ")
-                .append(Processes.output(root, python, "-c",
-                        "import sys,torch;print(sys.version.split()[0], 'torch', torch.__version__)").replace('\n', ' '))
-                .append(".\n");
+        md.append(machineLine(root, python));
         // --tree describes a source tree that is not a git checkout (a copy of one, built apart)
         md.append("- Source tree: ").append(o.getOrDefault("tree", "commit " + Machine.commit(root))).append(".\n");
         if (!quiet.isEmpty()) {
@@ -181,13 +171,7 @@ public final class MethodsBench {
                 run(command, root, work.resolve(side + "-" + pair + ".err"), line -> {
                     try {
                         JsonNode node = json.readTree(line);
-                        if (node.has("steps")) {
-                            List<List<JsonNode>> byPair = rows.computeIfAbsent(side, k -> new LinkedHashMap<>())
-                                    .computeIfAbsent(node.get("workload").asText(), k -> new ArrayList<>());
-                            while (byPair.size() <= p) {
-                                byPair.add(new ArrayList<>());
-                            }
-                            node.get("steps").forEach(byPair.get(p)::add);
+                        if (collect(rows, side, p, node)) {
                             firstLosses.computeIfAbsent(node.get("workload").asText(), k -> new LinkedHashMap<>())
                                     .computeIfAbsent(side, k -> new ArrayList<>()).add(node.get("firstLoss").asDouble());
                         } else if (node.has("peakRssKiB")) {
@@ -236,17 +220,7 @@ public final class MethodsBench {
                 String paired = "";
                 String target = "";
                 if (!side.equals("pytorch")) {
-                    List<Double> perPair = new ArrayList<>();
-                    for (int p = 0; p < pairs; p++) {
-                        Stats a = total(rows, side, name, "cpu", p);
-                        Stats b = total(rows, "pytorch", name, "cpu", p);
-                        if (a.count() > 0 && b.count() > 0) {
-                            perPair.add(b.p50() / a.p50());
-                        }
-                    }
-                    Stats pr = new Stats("paired");
-                    perPair.forEach(pr::add);
-                    paired = Stats.ratio(pr.p50());
+                    paired = Stats.ratio(paired(rows, side, name, pairs));
                     target = side.equals("lethe") ? (pt.p50() / cpu.p50() >= STEP_TARGET ? "met" : "**NOT met**") : "";
                 }
                 md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n", name, side,
@@ -334,7 +308,69 @@ public final class MethodsBench {
         md.append('\n');
     }
 
-    private static Stats total(Map<String, Map<String, List<List<JsonNode>>>> rows, String side, String workload,
+    /**
+     * Reads {@code --key value} options.
+     *
+     * @return the options, or null after printing {@code usage} for {@code -h} or {@code --help}
+     */
+    static Map<String, String> options(String[] args, String usage) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            // -h as well as --help (one dash or two)
+            String key = args[i].replaceFirst("^--?", "");
+            if (key.equals("h") || key.equals("help")) {
+                System.out.println(usage);
+                return null;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value; " + usage);
+            }
+            o.put(key, args[++i]);
+        }
+        return o;
+    }
+
+    /** The report's machine line: nproc, memory, CPU, Java, and the Python and torch versions of {@code python}. */
+    static String machineLine(Path root, String python) {
+        return "- Machine: `nproc` " + Machine.nproc(root) + ". `free -g` Mem: " + Machine.memory(root) + ". CPU: "
+                + Machine.cpuModel() + ". Java: " + Machine.javaVersion(root, javaCommand()) + ". Python: "
+                + Processes.output(root, python, "-c",
+                        "import sys,torch;print(sys.version.split()[0], 'torch', torch.__version__)").replace('\n', ' ')
+                + ".\n";
+    }
+
+    /**
+     * Adds a child's workload line ({@code {"workload":..., "steps":[...]}}) to side → workload → pair → step rows.
+     *
+     * @return whether it was such a line
+     */
+    static boolean collect(Map<String, Map<String, List<List<JsonNode>>>> rows, String side, int pair, JsonNode node) {
+        if (!node.has("steps")) {
+            return false;
+        }
+        List<List<JsonNode>> byPair = rows.computeIfAbsent(side, k -> new LinkedHashMap<>())
+                .computeIfAbsent(node.get("workload").asText(), k -> new ArrayList<>());
+        while (byPair.size() <= pair) {
+            byPair.add(new ArrayList<>());
+        }
+        node.get("steps").forEach(byPair.get(pair)::add);
+        return true;
+    }
+
+    /** The median over pairs of PyTorch's p50 / the side's p50 of the step's thread CPU time within the pair. */
+    static double paired(Map<String, Map<String, List<List<JsonNode>>>> rows, String side, String workload, int pairs) {
+        Stats ratios = new Stats("paired");
+        for (int p = 0; p < pairs; p++) {
+            Stats a = total(rows, side, workload, "cpu", p);
+            Stats b = total(rows, "pytorch", workload, "cpu", p);
+            if (a.count() > 0 && b.count() > 0) {
+                ratios.add(b.p50() / a.p50());
+            }
+        }
+        return ratios.p50();
+    }
+
+    static Stats total(Map<String, Map<String, List<List<JsonNode>>>> rows, String side, String workload,
             String clock, int pair) {
         Stats stats = new Stats(side + " " + workload);
         List<List<JsonNode>> byPair = rows.getOrDefault(side, Map.of()).getOrDefault(workload, List.of());
@@ -353,7 +389,7 @@ public final class MethodsBench {
         return stats;
     }
 
-    private static Stats phase(Map<String, Map<String, List<List<JsonNode>>>> rows, String side, String workload,
+    static Stats phase(Map<String, Map<String, List<List<JsonNode>>>> rows, String side, String workload,
             String phase) {
         Stats stats = new Stats(phase);
         for (List<JsonNode> steps : rows.getOrDefault(side, Map.of()).getOrDefault(workload, List.of())) {
@@ -366,7 +402,7 @@ public final class MethodsBench {
         return stats;
     }
 
-    private static String f2(double v) {
+    static String f2(double v) {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
     }
 
@@ -374,12 +410,12 @@ public final class MethodsBench {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.0f", v);
     }
 
-    private static String javaCommand() {
+    static String javaCommand() {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
     /** A child JVM like this one: same java, same class path, one PyTorch thread, the build's engine cache. */
-    private static List<String> java(Class<?> main) {
+    static List<String> java(Class<?> main) {
         return java(main, System.getProperty("java.class.path"));
     }
 
@@ -392,7 +428,7 @@ public final class MethodsBench {
     }
 
     /** Runs a child to its end, handing each JSON line of its standard output to {@code lines}. */
-    private static void run(List<String> command, Path root, Path stderr, Consumer<String> lines) throws Exception {
+    static void run(List<String> command, Path root, Path stderr, Consumer<String> lines) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectError(stderr.toFile());
         builder.environment().put("OMP_NUM_THREADS", "1");
         builder.environment().put("OPENBLAS_NUM_THREADS", "1");
@@ -414,7 +450,14 @@ public final class MethodsBench {
         }
     }
 
-    private static String waitForQuiet(double threshold, long maxSeconds, PrintStream progress) throws InterruptedException {
+    /**
+     * Waits until the 1-minute load average is below {@code threshold}, or {@code maxSeconds}.
+     *
+     * @param who the progress lines' prefix
+     * @return the sentence the report carries about the wait
+     */
+    static String waitForQuiet(double threshold, long maxSeconds, PrintStream progress, String who)
+            throws InterruptedException {
         long start = System.nanoTime();
         while (true) {
             double load = Machine.load1();
@@ -427,7 +470,7 @@ public final class MethodsBench {
                 return "The 1-minute load average stayed at or above " + threshold + " for " + waited + " s (last " + load
                         + "): measured anyway, on a busy machine.";
             }
-            progress.printf("lethe-bench methods: load %.2f ≥ %.2f, waiting (%d s so far)%n", load, threshold, waited);
+            progress.printf("%s: load %.2f ≥ %.2f, waiting (%d s so far)%n", who, load, threshold, waited);
             Thread.sleep(10_000);
         }
     }

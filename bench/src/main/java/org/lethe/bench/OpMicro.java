@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
@@ -23,8 +24,13 @@ import java.util.function.Function;
  * runs the same operations in Python PyTorch. Each operation: 20 rounds (after 3 uncounted) of
  * 500 calls, each result closed at once; prints the p50 and p95 over rounds of the µs per call.
  *
+ * <p>With the argument {@code t2i}, the text-to-image U-Net's operations instead (issue 8,
+ * {@link DiffusionSteps}): its 3×3 convolutions at the CFG batch of 2, and the per-operation cost of
+ * an add at its 8×8 level, closed at once or, as in a forward pass, kept in the step's scope until
+ * 500 of them are closed together ({@code bench/python/op_micro.py t2i} for PyTorch).
+ *
  * <pre>
- * java -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/target/lethe-bench.jar org.lethe.bench.OpMicro
+ * java -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/target/lethe-bench.jar org.lethe.bench.OpMicro [t2i]
  * </pre>
  */
 public final class OpMicro {
@@ -37,10 +43,14 @@ public final class OpMicro {
     /**
      * Entry point.
      *
-     * @param args none
+     * @param args none, or {@code t2i} for the U-Net's operations
      */
     public static void main(String[] args) {
         Engine.getEngine("PyTorch");
+        if (args.length > 0 && args[0].equals("t2i")) {
+            unet();
+            return;
+        }
         try (NDManager m = NDManager.newBaseManager()) {
             JniUtils.setGradMode(false);
             NDArray scores = m.randomNormal(new Shape(20, 4, 13, 13));
@@ -88,12 +98,47 @@ public final class OpMicro {
         }
     }
 
+    /** The U-Net's operations at the CFG batch of 2 (see the class description). */
+    private static void unet() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            JniUtils.setGradMode(false);
+            // (in, out, side): the up-sampler at 16x16, the full-resolution ResBlock, the 8x8 and 4x4 levels
+            for (int[] c : new int[][] {{64, 64, 16}, {32, 32, 16}, {64, 64, 8}, {64, 64, 4}}) {
+                NDArray x = m.randomNormal(new Shape(2, c[0], c[2], c[2]));
+                NDArray w = m.randomNormal(new Shape(c[1], c[0], 3, 3));
+                NDArray b = m.zeros(new Shape(c[1]));
+                report(String.format(Locale.ROOT, "conv3x3 %d->%d (2,%d,%d,%d)", c[0], c[1], c[0], c[2], c[2]),
+                        rounds(m, s -> Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(1, 1)).head(), false));
+            }
+            NDArray x = m.randomNormal(new Shape(2, 64, 8, 8));
+            report("add (2,64,8,8), closed at once", rounds(m, s -> x.add(x), false));
+            report("add (2,64,8,8), kept in the scope", rounds(m, s -> x.add(x), true));
+        }
+    }
+
     private static Stats rounds(NDManager m, Function<NDManager, NDArray> op) {
+        return rounds(m, op, false);
+    }
+
+    /**
+     * 20 rounds (after 3) of 500 calls; each result closed at once, or ({@code scoped}) all 500
+     * left in one scope made from a step-scoped input and closed at the end of the round.
+     */
+    private static Stats rounds(NDManager m, Function<NDManager, NDArray> op, boolean scoped) {
         Stats stats = new Stats("op");
         int calls = 500;
         for (int round = 0; round < 23; round++) {
             long c0 = THREADS.getCurrentThreadCpuTime();
-            for (int i = 0; i < calls; i++) {
+            if (scoped) {
+                try (NDManager s = m.newSubManager()) {
+                    NDArray first = op.apply(s);
+                    first.attach(s);
+                    for (int i = 1; i < calls; i++) {
+                        first.add(first);
+                    }
+                }
+            }
+            for (int i = 0; !scoped && i < calls; i++) {
                 try (NDManager s = m.newSubManager()) {
                     NDArray result = op.apply(s);
                     if (result != null) {

@@ -1,0 +1,482 @@
+package org.lethe.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.lethe.api.model.diffusion.DiffusionModel;
+import org.lethe.api.model.diffusion.DiffusionModel.SampleRequest;
+import org.lethe.api.run.RunContext;
+import org.lethe.core.run.BenchRunContexts;
+import org.lethe.models.diffusion.TextToImageConfig;
+import org.lethe.models.diffusion.TextToImageModel;
+import org.lethe.worlds.shapes.ShapesLexicon;
+
+/**
+ * The text-to-image U-Net's sampling and erasure steps against the same steps in Python PyTorch
+ * ({@code bench/python/t2i_step.py}), in the recipe of {@code research/perf-baseline.md}: thread CPU
+ * time, one intra-op and one inter-op thread, warm-up, medians, processes in a rotating order, the
+ * ratio against PyTorch measured in the same run.
+ *
+ * <p>The model is the shapes world's generator at its full size ({@code text-to-image-unet}: the
+ * world's 44-word vocabulary, 16×16 images, widths 32/64, 4 heads, GroupNorm 8, a one-layer text
+ * encoder of width 64 over 8 tokens, T = 1000 linear), initialised with seed 0. Workloads, all at
+ * batch 1 with the condition of one prompt:
+ * <ul>
+ * <li>{@code unet-b2}: {@link DiffusionModel#predictNoise} on the classifier-free-guidance batch of
+ *     2 (conditional and unconditional), no gradient;</li>
+ * <li>{@code ddim1}: {@link DiffusionModel#sample} for one step of a 25-step DDIM schedule at
+ *     guidance 4 from a given start noise: the empty prompt's encoding, the U-Net on 2, the guidance
+ *     and the clipped DDIM update ("the sampling step", with its per-call set-up);</li>
+ * <li>{@code ddim25}: the same call for the whole 25-step pass;</li>
+ * <li>{@code esd-x}, {@code esd-u}: ESD's training step as {@code Esd.erase} runs it through
+ *     {@link RunContext#optimise} (the core's loop, Adam 1e-4): the noise prediction with gradient on a
+ *     fixed x_t, t and condition, the MSE to a fixed target, backward, the update; with the
+ *     cross-attention ({@code attn2}) trainable, and with the whole U-Net trainable (the text encoder
+ *     frozen in both).</li>
+ * </ul>
+ *
+ * <p>Modes: {@code bench} (the default) is the driver: it runs an {@code export} process, which
+ * writes the weights with the model's own {@link TextToImageModel#save} and a check file (inputs and
+ * Lethe's outputs, which the Python side must reproduce within 1e-4 before it times anything), then
+ * round after round one {@code lethe} process and one Python process per side, in an order that
+ * rotates, and prints a Markdown section (also written to {@code bench/target/bench-t2i.md}).
+ *
+ * <pre>
+ * java -cp bench/target/lethe-bench.jar org.lethe.bench.DiffusionSteps [--rounds 3] [--warmup 10] [--steps 30]
+ *     [--warmup-seconds 2] [--sides lethe,pytorch[,pytorch-mirror]] [--python /usr/bin/python3]
+ *     [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]
+ * java ... org.lethe.bench.DiffusionSteps --mode export|lethe --work DIR [--warmup 10] [--steps 30] [--only a,b]
+ * </pre>
+ */
+public final class DiffusionSteps {
+
+    /** The workloads, in the order each process runs them. */
+    static final List<String> WORKLOADS = List.of("unet-b2", "ddim1", "ddim25", "esd-x", "esd-u");
+    /** DDIM steps of a sampling pass (ESD's default). */
+    static final int DDIM_STEPS = 25;
+    /** The classifier-free guidance scale (DiffusionBench's). */
+    static final double GUIDANCE = 4.0;
+    /** ESD's default learning rate (Adam). */
+    static final float LEARNING_RATE = 1e-4f;
+    /** The timestep of the fixed x_t: the middle of the schedule. */
+    static final long TIMESTEP = 500;
+
+    private static final String CHECK = "check.json";
+
+    private DiffusionSteps() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args see the class description
+     * @throws Exception when a workload or a child process fails
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = MethodsBench.options(args, "java -cp bench/target/lethe-bench.jar"
+                + " org.lethe.bench.DiffusionSteps [--rounds 3] [--warmup 10] [--steps 30] [--warmup-seconds 2]"
+                + " [--sides lethe,pytorch[,pytorch-mirror]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]"
+                + " [--out FILE]");
+        if (o == null) {
+            return;
+        }
+        Path root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        Path work = Path.of(o.getOrDefault("work", root.resolve("bench/target/bench-work/t2i").toString()));
+        switch (o.getOrDefault("mode", "bench")) {
+            case "bench" -> bench(root, work, o, args);
+            case "export" -> export(work);
+            case "lethe" -> lethe(work, o);
+            default -> throw new IllegalArgumentException("--mode bench|export|lethe, not " + o.get("mode"));
+        }
+    }
+
+    /** The shapes world's generator at full size (ShapesWorldService.generatorSettings with the default recipe). */
+    static TextToImageModel model() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("vocabulary", String.join(" ", ShapesLexicon.vocabulary()));
+        settings.put("imageSize", Integer.toString(ShapesLexicon.SIZE));
+        settings.put("baseChannels", "32");
+        settings.put("channels", "64");
+        // max(8, the longest prompt's 5 words + the end marker)
+        settings.put("contextLength", "8");
+        settings.put("schedule", TextToImageConfig.LINEAR);
+        return new TextToImageModel(TextToImageConfig.from(settings), 0);
+    }
+
+    /** A prompt of the world's words: context, colour, shape, filler, texture (the longest form). */
+    static String prompt() {
+        return String.join(" ", ShapesLexicon.CONTEXT_WORDS.get(0), ShapesLexicon.COLOURS.get(0).name(),
+                ShapesLexicon.SHAPES.get(0).name(), ShapesLexicon.FILLER, ShapesLexicon.TEXTURES.get(0).name());
+    }
+
+    /** The fixed inputs of every workload, made the same way in the export and in each timed process. */
+    private record Inputs(NDArray condition, NDArray both, NDArray noisy, NDArray noisy2, NDArray timestep,
+            NDArray timestep2, NDArray start, NDArray target) {
+
+        static Inputs of(TextToImageModel model, NDManager m) {
+            NDArray condition = model.encode(List.of(prompt()), m).stopGradient();
+            NDArray both = model.nullCondition(1, m).concat(condition, 0).stopGradient();
+            NDArray noisy = model.noise(1, 11, m);
+            NDArray timestep = m.create(new long[] {TIMESTEP});
+            NDArray start = model.noise(1, 7, m);
+            NDArray noisy2 = noisy.concat(noisy, 0);
+            NDArray timestep2 = timestep.concat(timestep, 0);
+            // ESD's target with η = 1 from the model itself: ε(∅) − (ε(c) − ε(∅))
+            NDArray out = model.predictNoise(noisy2, timestep2, both, false);
+            NDArray unconditional = out.get("0:1");
+            NDArray target = unconditional.sub(out.get("1:").sub(unconditional)).stopGradient();
+            return new Inputs(condition, both, noisy, noisy2, timestep, timestep2, start, target);
+        }
+    }
+
+    // ---------------------------------------------------------------- export
+
+    private static void export(Path work) throws IOException {
+        Files.createDirectories(work);
+        try (TextToImageModel model = model(); NDManager m = model.model().getNDManager().newSubManager()) {
+            model.save(work);
+            Inputs in = Inputs.of(model, m);
+            Map<String, Object> cfg = new LinkedHashMap<>();
+            TextToImageConfig c = model.settings();
+            cfg.put("tokens", model.tokenizer().vocabularySize());
+            cfg.put("contextLength", c.contextLength());
+            cfg.put("textWidth", c.textWidth());
+            cfg.put("textHeads", c.textHeads());
+            cfg.put("textMlp", c.textMlp());
+            cfg.put("textLayers", c.textLayers());
+            cfg.put("imageSize", c.imageSize());
+            cfg.put("baseChannels", c.baseChannels());
+            cfg.put("channels", c.channels());
+            cfg.put("heads", c.heads());
+            cfg.put("groups", c.groups());
+            cfg.put("ffMult", c.ffMult());
+            cfg.put("trainingSteps", c.trainingSteps());
+            cfg.put("schedule", c.schedule());
+            cfg.put("parameters", model.parameterCount());
+            cfg.put("unetParameters", count(model, DiffusionModel.GROUP_UNET));
+            cfg.put("crossAttentionParameters", count(model, DiffusionModel.GROUP_CROSS_ATTENTION));
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("model", cfg);
+            data.put("weights", work.resolve(TextToImageModel.WEIGHTS).toAbsolutePath().toString());
+            data.put("prompt", prompt());
+            data.put("tokens", rows(model.tokenize(List.of(prompt()), m)));
+            data.put("nullTokens", rows(model.tokenize(List.of(""), m)));
+            data.put("guidance", GUIDANCE);
+            data.put("learningRate", (double) LEARNING_RATE);
+            data.put("timestep", List.of(TIMESTEP));
+            int[] timesteps = model.samplingTimesteps(DDIM_STEPS);
+            List<Double> alphaBars = new ArrayList<>();
+            for (int t : timesteps) {
+                alphaBars.add(model.alphaBar(t));
+            }
+            data.put("schedule", Map.of("timesteps", timesteps, "alphaBar", alphaBars));
+            data.put("noisy", host(in.noisy()));
+            data.put("start", host(in.start()));
+            data.put("target", host(in.target()));
+            data.put("condition", host(in.condition()));
+            data.put("noise", host(model.predictNoise(in.noisy2(), in.timestep2(), in.both(), false)));
+            data.put("ddim1", host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, 1, 0, in.start()), m)
+                    .latent()));
+            data.put("ddim25", host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, DDIM_STEPS, 0,
+                    in.start()), m).latent()));
+            Files.writeString(work.resolve(CHECK), new ObjectMapper().writeValueAsString(data), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static long count(TextToImageModel model, String group) {
+        long n = 0;
+        for (String name : model.parameterGroup(group)) {
+            n += model.parameters().get(name).getArray().size();
+        }
+        return n;
+    }
+
+    private static List<long[]> rows(NDArray tokens) {
+        long[] ids = tokens.toLongArray();
+        int width = (int) tokens.getShape().get(1);
+        List<long[]> out = new ArrayList<>();
+        for (int r = 0; r < ids.length / width; r++) {
+            long[] row = new long[width];
+            System.arraycopy(ids, r * width, row, 0, width);
+            out.add(row);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> host(NDArray array) {
+        return Map.of("shape", array.getShape().getShape(), "values", array.toFloatArray());
+    }
+
+    // ---------------------------------------------------------------- the Lethe side
+
+    private static void lethe(Path work, Map<String, String> o) throws Exception {
+        int warmup = Integer.parseInt(o.getOrDefault("warmup", "10"));
+        int measured = Integer.parseInt(o.getOrDefault("steps", "30"));
+        double warmupSeconds = Double.parseDouble(o.getOrDefault("warmup-seconds", "2"));
+        List<String> only = o.containsKey("only") ? List.of(o.get("only").split(",")) : WORKLOADS;
+        ObjectMapper json = new ObjectMapper();
+        PrintStream out = System.out;
+        long begin = System.nanoTime();
+        // the same weights as the Python side reads (the model's own load path), not a re-initialisation
+        try (TextToImageModel model = TextToImageModel.withWeights(model(), work);
+                NDManager run = model.model().getNDManager().newSubManager()) {
+            Inputs in = Inputs.of(model, run);
+            for (String workload : WORKLOADS) {
+                if (!only.contains(workload)) {
+                    continue;
+                }
+                // the full pass is 25 times longer: fewer steps, as t2i_step.py does
+                boolean full = workload.equals("ddim25");
+                int w = full ? Math.max(3, warmup / 3) : warmup;
+                int n = full ? Math.max(5, measured / 3) : measured;
+                StepTimer timer = workload.startsWith("esd-") ? train(model, in, workload, run, w, n, warmupSeconds)
+                        : sample(model, in, workload, w, n, warmupSeconds);
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("side", "lethe");
+                line.put("workload", workload);
+                line.put("warmup", w);
+                line.put("steps", timer.rows(timer.count() - n));
+                out.println(json.writeValueAsString(line));
+                out.flush();
+            }
+        }
+        Map<String, Object> done = new LinkedHashMap<>();
+        done.put("side", "lethe");
+        done.put("done", true);
+        done.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        done.put("seconds", (System.nanoTime() - begin) / 1e9);
+        done.put("peakRssKiB", MethodSteps.peakRssKiB());
+        done.put("threadCpuSeconds", ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9);
+        out.println(json.writeValueAsString(done));
+    }
+
+    /** The sampling workloads: each call is one step of the timer, in one phase ({@code forward}). */
+    private static StepTimer sample(TextToImageModel model, Inputs in, String workload, int warmup, int measured,
+            double warmupSeconds) {
+        StepTimer timer = new StepTimer();
+        int stop = workload.equals("ddim1") ? 1 : DDIM_STEPS;
+        long start = System.nanoTime();
+        int counted = 0;
+        for (int i = 0; counted < measured; i++) {
+            if (i >= warmup && (System.nanoTime() - start) / 1e9 >= warmupSeconds) {
+                counted++;
+            }
+            timer.startStep("forward");
+            try (NDManager step = model.model().getNDManager().newSubManager()) {
+                if (workload.equals("unet-b2")) {
+                    model.predictNoise(step.zeros(in.noisy2().getShape()).add(in.noisy2()), in.timestep2(), in.both(), false);
+                } else {
+                    model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, stop, 0, in.start()), step);
+                }
+            }
+            timer.endStep();
+        }
+        return timer;
+    }
+
+    /**
+     * ESD's step through the core's loop: {@code Esd.loss} on fixed inputs, Adam, the chosen group
+     * trainable. Warm-up calls of the loop until both the steps and the seconds are reached, then one
+     * measured call.
+     */
+    private static StepTimer train(TextToImageModel model, Inputs in, String workload, NDManager run, int warmup,
+            int measured, double warmupSeconds) {
+        List<String> all = List.copyOf(model.parameters().keySet());
+        model.freeze(all, true);
+        model.freeze(model.parameterGroup(workload.equals("esd-x") ? DiffusionModel.GROUP_CROSS_ATTENTION
+                : DiffusionModel.GROUP_UNET), false);
+        try {
+            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(LEARNING_RATE)).build();
+            StepTimer ignored = new StepTimer();
+            long start = System.nanoTime();
+            int done = 0;
+            while (done < warmup || (System.nanoTime() - start) / 1e9 < warmupSeconds) {
+                optimise(model, in, run, adam, ignored, warmup);
+                done += warmup;
+            }
+            StepTimer timer = new StepTimer();
+            optimise(model, in, run, adam, timer, measured);
+            return timer;
+        } finally {
+            model.freeze(all, false);
+        }
+    }
+
+    private static void optimise(TextToImageModel model, Inputs in, NDManager run, Optimizer adam, StepTimer timer,
+            int steps) {
+        RunContext context = BenchRunContexts.context(0, run, timer::loop, null);
+        context.optimise(model.model(), adam, steps, (step, scope) -> {
+            // x_t into the step's scope, as ESD's sampled x_t is, so that nothing of the step lands in the run's
+            int previous = timer.enter("data");
+            NDArray noisy = scope.zeros(in.noisy().getShape()).add(in.noisy());
+            timer.enter("forward");
+            NDArray predicted = model.predictNoise(noisy, in.timestep(), in.condition(), true);
+            timer.resume(previous);
+            return predicted.sub(in.target()).square().mean();
+        });
+    }
+
+    // ---------------------------------------------------------------- the driver
+
+    private static void bench(Path root, Path work, Map<String, String> o, String[] args) throws Exception {
+        if (!Files.isRegularFile(root.resolve("bench/python/t2i_step.py"))) {
+            throw new IllegalArgumentException("run from the Lethe source tree (no bench/python/t2i_step.py under " + root + ")");
+        }
+        PrintStream progress = System.err;
+        Files.createDirectories(work);
+        int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
+        String python = o.getOrDefault("python", "/usr/bin/python3");
+        List<String> sides = List.of(o.getOrDefault("sides", "lethe,pytorch").split(","));
+        Path out = Path.of(o.getOrDefault("out", root.resolve("bench/target/bench-t2i.md").toString()));
+        String quiet = o.containsKey("wait-load") ? MethodsBench.waitForQuiet(Double.parseDouble(o.get("wait-load")),
+                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress, "lethe-bench t2i") : "";
+        List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
+                "--warmup-seconds", o.getOrDefault("warmup-seconds", "2"));
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String loadBefore = Machine.load();
+        progress.println("lethe-bench t2i: exporting the weights and the check file");
+        List<String> export = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
+        export.addAll(List.of("--mode", "export", "--work", work.toString()));
+        MethodsBench.run(export, root, work.resolve("export.err"), line -> { });
+        JsonNode model = new ObjectMapper().readTree(work.resolve(CHECK).toFile()).get("model");
+        // side -> workload -> round -> step rows
+        Map<String, Map<String, List<List<JsonNode>>>> rows = new LinkedHashMap<>();
+        Map<String, JsonNode> checks = new LinkedHashMap<>();
+        Map<String, String> versions = new LinkedHashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = new ArrayList<>(sides);
+            Collections.rotate(order, round);
+            for (String side : order) {
+                List<String> command;
+                if (side.equals("lethe")) {
+                    command = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
+                    command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
+                } else {
+                    command = new ArrayList<>(List.of(python, root.resolve("bench/python/t2i_step.py").toString(),
+                            work.resolve(CHECK).toString()));
+                    if (side.equals("pytorch-mirror")) {
+                        command.add("--mirror");
+                    }
+                }
+                command.addAll(stepArgs);
+                progress.printf("lethe-bench t2i: round %d/%d, %s (load %s)%n", round + 1, rounds, side, Machine.load());
+                int r = round;
+                MethodsBench.run(command, root, work.resolve(side + "-" + round + ".err"), line -> {
+                    try {
+                        JsonNode node = json.readTree(line);
+                        if (MethodsBench.collect(rows, side, r, node)) {
+                            if (node.has("torch")) {
+                                versions.put(side, "torch " + node.get("torch").asText() + ", " + node.get("threads").asInt()
+                                        + " intra-op / " + node.get("interopThreads").asInt() + " inter-op threads");
+                            }
+                        } else if (node.has("check")) {
+                            checks.putIfAbsent(side, node);
+                        } else if (node.has("engine")) {
+                            versions.put(side, node.get("engine").asText());
+                        }
+                    } catch (IOException e) {
+                        throw new IllegalStateException("not a JSON line: " + line, e);
+                    }
+                });
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("#### Result (").append(started).append(")\n\n");
+        md.append("- Command: `java -cp bench/target/lethe-bench.jar org.lethe.bench.DiffusionSteps ")
+                .append(String.join(" ", args)).append("` (after `mvn -B -o -q -Pbench -pl bench package -DskipTests`;"
+                + " every child runs with OMP_NUM_THREADS=1, and the JVMs with one intra-op and one inter-op thread).\n");
+        md.append(MethodsBench.machineLine(root, python));
+        List<String> v = new ArrayList<>();
+        versions.forEach((side, text) -> v.add(side + ": " + text));
+        md.append("- Engines: ").append(String.join("; ", v)).append(".\n");
+        md.append("- Source tree: commit ").append(Machine.commit(root)).append(".\n");
+        if (!quiet.isEmpty()) {
+            md.append("- ").append(quiet).append('\n');
+        }
+        md.append("- Load average (1/5/15 min): before ").append(loadBefore).append("; after ").append(Machine.load())
+                .append(".\n\n");
+        md.append(String.format(Locale.ROOT, "Model: `text-to-image-unet` at the shapes world's full size (vocabulary %d"
+                + " tokens with the markers, %d×%d images, widths %d/%d, %d heads, GroupNorm %d, GEGLU ×%d; text encoder %d"
+                + " layer × %d, %d heads, MLP %d, %d tokens; T = %d %s), seed 0: %,d parameters (U-Net %,d; attn2 %,d)."
+                + " %d rounds, one process per side each, in a rotating order; %s warm-up steps and at least %s s, then %s"
+                + " measured steps per process and workload (ddim25: a third of each, at least 3 and 5). Times are thread"
+                + " CPU ms per step or call; n counts steps over all rounds. Speed ratio = PyTorch's p50 / Lethe's p50"
+                + " (above 1: Lethe faster); paired = the median over rounds of the same ratio within a round.%n%n",
+                model.get("tokens").asInt(), model.get("imageSize").asInt(), model.get("imageSize").asInt(),
+                model.get("baseChannels").asInt(), model.get("channels").asInt(), model.get("heads").asInt(),
+                model.get("groups").asInt(), model.get("ffMult").asInt(), model.get("textLayers").asInt(),
+                model.get("textWidth").asInt(), model.get("textHeads").asInt(), model.get("textMlp").asInt(),
+                model.get("contextLength").asInt(), model.get("trainingSteps").asInt(), model.get("schedule").asText(),
+                model.get("parameters").asLong(), model.get("unetParameters").asLong(),
+                model.get("crossAttentionParameters").asLong(), rounds, o.getOrDefault("warmup", "10"),
+                o.getOrDefault("warmup-seconds", "2"), o.getOrDefault("steps", "30")));
+        md.append("| workload | side | n | CPU p50 ms | p95 | min | max | wall p50 ms | speed ratio vs PyTorch (p50/p50) |"
+                + " paired |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder phases = new StringBuilder("Training steps per phase, p50 of the thread CPU ms (data: x_t into the step's scope; forward: the U-Net"
+                + " with gradient recording; loss: MSE and reading it; loop: Lethe's step scope, zeroing, progress):\n\n"
+                + "| workload | side | data | forward | loss | backward | optimiser | loop | total |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (String name : WORKLOADS) {
+            Stats pt = MethodsBench.total(rows, "pytorch", name, "cpu", -1);
+            for (String side : sides) {
+                Stats cpu = MethodsBench.total(rows, side, name, "cpu", -1);
+                if (cpu.count() == 0) {
+                    continue;
+                }
+                Stats wall = MethodsBench.total(rows, side, name, "wall", -1);
+                String ratio = side.equals("pytorch") ? "baseline" : Stats.ratio(pt.p50() / cpu.p50());
+                String paired = "";
+                if (!side.equals("pytorch")) {
+                    paired = Stats.ratio(MethodsBench.paired(rows, side, name, rounds));
+                }
+                String label = name.equals("ddim25") ? name + String.format(Locale.ROOT, " (per step %s)",
+                        MethodsBench.f2(cpu.p50() / DDIM_STEPS)) : name;
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", label, side,
+                        cpu.count(), MethodsBench.f2(cpu.p50()), MethodsBench.f2(cpu.p95()), MethodsBench.f2(cpu.min()),
+                        MethodsBench.f2(cpu.max()), MethodsBench.f2(wall.p50()), ratio, paired));
+                if (name.startsWith("esd-")) {
+                    phases.append("| ").append(name).append(" | ").append(side).append(" | ");
+                    for (String phase : StepTimer.PHASES) {
+                        Stats s = MethodsBench.phase(rows, side, name, phase);
+                        phases.append(s.count() == 0 ? "–" : MethodsBench.f2(s.p50())).append(" | ");
+                    }
+                    phases.append(MethodsBench.f2(cpu.p50())).append(" |\n");
+                }
+            }
+        }
+        md.append('\n').append(phases).append('\n');
+        md.append("Equal work (checked by every Python process before it times anything; max |PyTorch − Lethe| on the"
+                + " same inputs, first process of each side): ");
+        List<String> c = new ArrayList<>();
+        checks.forEach((side, node) -> {
+            JsonNode d = node.get("check");
+            c.add(String.format(Locale.ROOT, "%s: condition %.2g, predicted noise (CFG batch of 2) %.2g (|ε| up to %.2f;"
+                    + " tolerance %.0e, %s), one DDIM step %.2g, 25-step sample %.2g", side, d.get("condition").asDouble(),
+                    d.get("noise").asDouble(), node.get("noiseMaxAbs").asDouble(), node.get("tolerance").asDouble(),
+                    node.get("passed").asBoolean() ? "passed" : "FAILED", d.get("ddim1").asDouble(),
+                    d.get("ddim25").asDouble()));
+        });
+        md.append(String.join("; ", c)).append(".\n");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+        System.out.println(md);
+    }
+}
