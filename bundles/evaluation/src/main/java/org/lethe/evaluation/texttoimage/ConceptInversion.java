@@ -55,7 +55,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *
  * <b>What e* is.</b> One vector in the condition space (the text encoder's output, width
  * {@link DiffusionModel#contextWidth()}) that replaces the encoding at every position spelling one of
- * the concept's words (its name and erasure aliases): the cross-attention's view of the concept
+ * the concept's own words (its name and erasure aliases; another erased concept's words keep their
+ * encoding): the cross-attention's view of the concept
  * token, which is what a weight edit such as ESD-x changes. The API gives no hook on the token
  * embedding table, so the textual-inversion variant through the text encoder is not offered.
  *
@@ -137,8 +138,9 @@ public final class ConceptInversion implements Probe {
             SortedMap<Integer, Double> losses = new TreeMap<>();
             double sum = 0;
             int concepts = 0;
-            List<String> words = erasure.erasedWords();
             for (Concept concept : erasure.erasedConcepts()) {
+                // only this concept's words carry e*: another erased concept in the same prompt keeps its own encoding
+                List<String> words = erasure.wordsOf(concept);
                 List<ConceptImages> data = ConceptImages.of(task, erasure, List.of(concept), NAME);
                 float[] learned = invert(model, data, words, c, run, losses);
                 ErasureRun.Selection s = erasure.selection(Roles.ERASED_PROMPTS, c.prompts());

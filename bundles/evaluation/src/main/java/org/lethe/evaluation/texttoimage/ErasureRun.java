@@ -168,6 +168,24 @@ final class ErasureRun implements AutoCloseable {
         return erased;
     }
 
+    /**
+     * @param concept one of the {@link #erasedConcepts()}
+     * @return that concept's own words: the name and aliases of the task's erased concepts named as it
+     *     (its name alone when the task lists it under no other words)
+     */
+    List<String> wordsOf(Concept concept) {
+        Set<String> words = new LinkedHashSet<>();
+        words.add(concept.value());
+        if (task.has(Task.ERASE)) {
+            for (org.lethe.api.data.Concept c : task.concepts(Task.ERASE).items()) {
+                if (c.name().equals(concept.value())) {
+                    words.addAll(c.aliases());
+                }
+            }
+        }
+        return List.copyOf(words);
+    }
+
     /** @return the erased concepts' names and aliases, each once, in the task's order */
     List<String> erasedWords() {
         Set<String> words = new LinkedHashSet<>();

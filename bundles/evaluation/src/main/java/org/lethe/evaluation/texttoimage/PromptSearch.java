@@ -143,13 +143,14 @@ public final class PromptSearch implements Probe {
                 Prompt start = targeting.get(0);
                 long[] sampleSeeds = seeds.subList(0, Math.min(c.samples(), seeds.size())).stream()
                         .mapToLong(Long::longValue).toArray();
-                Scored best = score(erasure, concept, start, start.prompt().split(" "), sampleSeeds);
+                Scored best = score(erasure, concept, start, List.<String[]>of(start.prompt().split(" ")), sampleSeeds).get(0);
                 run.log(String.format("%s: %s: start '%s': P %.4f, Acc_e %.4f", NAME, concept, best.text(),
                         best.probability(), best.accuracy()));
                 boolean[] replaced = new boolean[best.words().length];
                 for (int round = 0; round < c.replacements(); round++) {
-                    Scored candidate = null;
-                    int at = -1;
+                    run.checkCancelled();
+                    List<String[]> tried = new ArrayList<>();
+                    List<Integer> positions = new ArrayList<>();
                     for (int i = 0; i < replaced.length; i++) {
                         if (replaced[i]) {
                             continue;
@@ -158,14 +159,20 @@ public final class PromptSearch implements Probe {
                             if (word.equals(best.words()[i])) {
                                 continue;
                             }
-                            run.checkCancelled();
                             String[] words = best.words().clone();
                             words[i] = word;
-                            Scored s = score(erasure, concept, start, words, sampleSeeds);
-                            if (candidate == null || s.probability() > candidate.probability()) {
-                                candidate = s;
-                                at = i;
-                            }
+                            tried.add(words);
+                            positions.add(i);
+                        }
+                    }
+                    // one sampler call per round: the candidates' samples share batches
+                    List<Scored> scored = score(erasure, concept, start, tried, sampleSeeds);
+                    Scored candidate = null;
+                    int at = -1;
+                    for (int k = 0; k < scored.size(); k++) {
+                        if (candidate == null || scored.get(k).probability() > candidate.probability()) {
+                            candidate = scored.get(k);
+                            at = positions.get(k);
                         }
                     }
                     if (candidate == null || candidate.probability() <= best.probability()) {
@@ -187,21 +194,35 @@ public final class PromptSearch implements Probe {
         }
     }
 
-    /** Samples the words once per seed (the start prompt's labels) and reads P(c) and the verdicts. */
-    private static Scored score(ErasureRun erasure, Concept concept, Prompt start, String[] words, long[] seeds) {
+    /**
+     * Samples each candidate's words once per seed (the start prompt's labels), all candidates in one
+     * sampler call, and reads each one's mean P(c) and its verdicts.
+     */
+    private static List<Scored> score(ErasureRun erasure, Concept concept, Prompt start, List<String[]> candidates,
+            long[] seeds) {
         List<Prompt> prompts = new ArrayList<>();
-        for (int i = 0; i < seeds.length; i++) {
-            prompts.add(new Prompt(start.id() + "#" + i, String.join(" ", words), start.labels(), OptionalLong.of(seeds[i])));
+        long[] all = new long[candidates.size() * seeds.length];
+        for (String[] words : candidates) {
+            for (int i = 0; i < seeds.length; i++) {
+                all[prompts.size()] = seeds[i];
+                prompts.add(new Prompt(start.id() + "#" + i, String.join(" ", words), start.labels(),
+                        OptionalLong.of(seeds[i])));
+            }
         }
-        List<GeneratedSample> samples = erasure.sampler().samples(erasure.model(), SPLIT, prompts, seeds);
+        List<GeneratedSample> samples = erasure.sampler().samples(erasure.model(), SPLIT, prompts, all);
         ClassifiedSampler sampler = erasure.sampler();
         int index = sampler.classifier().classes(concept.attribute()).indexOf(concept.value());
-        double p = 0;
-        for (GeneratedSample s : samples) {
-            p += s.generation().noObject() ? 0 : s.generation().probabilities().get(concept.attribute())[index];
+        List<Scored> out = new ArrayList<>();
+        for (int k = 0; k < candidates.size(); k++) {
+            List<GeneratedSample> own = samples.subList(k * seeds.length, (k + 1) * seeds.length);
+            double p = 0;
+            for (GeneratedSample s : own) {
+                p += s.generation().noObject() ? 0 : s.generation().probabilities().get(concept.attribute())[index];
+            }
+            out.add(new Scored(candidates.get(k), p / seeds.length, ConceptAccuracy.of(List.of(concept), own, SPLIT)
+                    .aggregate()));
         }
-        double acc = ConceptAccuracy.of(List.of(concept), samples, SPLIT).aggregate();
-        return new Scored(words, p / seeds.length, acc);
+        return out;
     }
 
     /** Every word of the task's prompts and concepts, sorted. */

@@ -3,11 +3,13 @@ package org.lethe.evaluation.probes;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Pair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,8 +26,12 @@ import org.lethe.api.run.RunKey;
  * each step in its own memory scope under a fresh gradient collector (which zeroes the gradients),
  * a scalar and finite loss checked, backward, one optimiser step, progress reported, cancellation
  * checked before each step. It records progress, log lines and how many steps it ran.
+ *
+ * <p>{@link #trainerFree} makes one whose loop is core's own (no DJL trainer, which unfreezes every
+ * parameter of the model it is made for): the gradients zeroed, one backward pass, the optimiser's
+ * update applied to each parameter that requires a gradient; frozen parameters stay untouched.
  */
-final class TestRunContext implements RunContext, AutoCloseable {
+public final class TestRunContext implements RunContext, AutoCloseable {
 
     private final long seed;
     private final Random random;
@@ -35,6 +41,7 @@ final class TestRunContext implements RunContext, AutoCloseable {
     int optimiseCalls;
     int steps;
     volatile boolean cancelled;
+    private boolean trainerFree;
 
     /**
      * @param seed the run's seed
@@ -44,6 +51,22 @@ final class TestRunContext implements RunContext, AutoCloseable {
         this.seed = seed;
         this.random = new Random(seed);
         this.manager = manager.newSubManager();
+    }
+
+    /**
+     * @param seed the run's seed
+     * @param manager the manager the run's scope is made under
+     * @return a context whose loop updates only the parameters that require a gradient, as core's does
+     */
+    public static TestRunContext trainerFree(long seed, NDManager manager) {
+        TestRunContext run = new TestRunContext(seed, manager);
+        run.trainerFree = true;
+        return run;
+    }
+
+    /** @return the log lines so far */
+    public List<String> log() {
+        return List.copyOf(log);
     }
 
     @Override
@@ -121,6 +144,9 @@ final class TestRunContext implements RunContext, AutoCloseable {
             throw LetheException.invalidInput("optimisation needs ≥ 1 step, not " + count);
         }
         optimiseCalls++;
+        if (trainerFree) {
+            return optimiseWithoutTrainer(model, optimizer, count, objective);
+        }
         float[] losses = new float[count];
         try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer))) {
             for (int step = 0; step < count; step++) {
@@ -143,6 +169,43 @@ final class TestRunContext implements RunContext, AutoCloseable {
                     steps++;
                     progress(step + 1, count, value);
                 }
+            }
+        }
+        return losses;
+    }
+
+    private float[] optimiseWithoutTrainer(Model model, Optimizer optimizer, int count, Objective objective) {
+        List<Parameter> trained = new ArrayList<>();
+        for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
+            if (pair.getValue().requiresGradient()) {
+                pair.getValue().getArray().setRequiresGradient(true);
+                trained.add(pair.getValue());
+            }
+        }
+        float[] losses = new float[count];
+        for (int step = 0; step < count; step++) {
+            checkCancelled();
+            try (NDManager scope = manager.newSubManager()) {
+                for (Parameter p : trained) {
+                    try (NDArray gradient = p.getArray().getGradient()) {
+                        gradient.muli(0);
+                    }
+                }
+                try (GradientCollector collector = model.getNDManager().getEngine().newGradientCollector()) {
+                    NDArray loss = objective.loss(step, scope);
+                    losses[step] = loss.getFloat();
+                    if (!Float.isFinite(losses[step])) {
+                        throw LetheException.failed("diverged: " + losses[step], null);
+                    }
+                    collector.backward(loss);
+                }
+                for (Parameter p : trained) {
+                    try (NDArray gradient = p.getArray().getGradient()) {
+                        optimizer.update(p.getId(), p.getArray(), gradient);
+                    }
+                }
+                steps++;
+                progress(step + 1, count, losses[step]);
             }
         }
         return losses;

@@ -151,8 +151,18 @@ final class TinyShapes {
      * @return the configuration
      */
     static ErasureSampling.Config config(Map<String, Object> overrides) {
-        return (ErasureSampling.Config) Proxy.newProxyInstance(ErasureSampling.Config.class.getClassLoader(),
-                new Class<?>[] {ErasureSampling.Config.class}, (proxy, method, args) -> {
+        return settings(ErasureSampling.Config.class, overrides);
+    }
+
+    /**
+     * @param type a configuration annotation type (a component's {@code Config})
+     * @param overrides setting values by attribute name; the rest default
+     * @return the configuration
+     * @param <C> the type
+     */
+    static <C> C settings(Class<C> type, Map<String, Object> overrides) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(),
+                new Class<?>[] {type}, (proxy, method, args) -> {
                     if (overrides.containsKey(method.getName())) {
                         return overrides.get(method.getName());
                     }
@@ -160,7 +170,7 @@ final class TinyShapes {
                         return method.getDefaultValue();
                     }
                     throw new UnsupportedOperationException(method.getName());
-                });
+                }));
     }
 
     /**

@@ -100,6 +100,23 @@ final class Format {
         return Double.isFinite(s) && s > 0 ? s : 0;
     }
 
+    /**
+     * @param curve a curve's name (a column key)
+     * @return what its chart is called: a relearning curve (a name with {@code relearning}), or a
+     *     curve over a probe's own steps (e.g. the concept inversion's loss)
+     */
+    static String curveTitle(String curve) {
+        return curve.contains("relearning") ? "Relearning curve" : "Curve over the probe's steps";
+    }
+
+    /**
+     * @param curve a curve's name
+     * @return what its steps count: relearning (fine-tuning) steps, or the probe's own steps
+     */
+    static String curveSteps(String curve) {
+        return curve.contains("relearning") ? "relearning step" : "step";
+    }
+
     /** A lower-case name of a row kind, as the formats write it. */
     static String kind(Report.RowKind kind) {
         return kind.name().toLowerCase(Locale.ROOT);

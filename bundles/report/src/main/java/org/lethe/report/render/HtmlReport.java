@@ -25,7 +25,9 @@ import org.lethe.api.eval.Report;
  * <li>trade-off ({@code data-chart="tradeoff"}): forget efficacy (1 − the mean of column
  * {@value Format#FORGET_EXACT_MATCH}) against model utility (column {@value Format#MODEL_UTILITY}),
  * one mark per row, with error bars where the std over seeds is positive;</li>
- * <li>relearning curves ({@code data-chart="curve"}, one chart per curve name): one
+ * <li>curves ({@code data-chart="curve"}, one chart per curve name): a probe's value over its steps,
+ * relearning curves over fine-tuning steps (a name with {@code relearning}), others, such as the
+ * concept inversion's loss, over the probe's own optimisation steps; one
  * {@code <g class="series" data-row="...">} per row holding its line and one mark per step;</li>
  * <li>recovery bars ({@code data-chart="recovery"}, one chart per column whose metric starts with
  * {@code restor} or {@code recovery}): one bar per row.</li>
@@ -326,14 +328,15 @@ public final class HtmlReport {
         Set<String> names = new LinkedHashSet<>();
         report.rows().forEach(r -> names.addAll(r.curves().keySet()));
         if (names.isEmpty()) {
-            out.append("<figure class=\"chart\" data-chart=\"curve\">\n<figcaption>Relearning curves</figcaption>\n");
-            empty(out, "No data: the report has no curves (no relearning probe ran).");
+            out.append("<figure class=\"chart\" data-chart=\"curve\">\n<figcaption>Curves</figcaption>\n");
+            empty(out, "No data: the report has no curves (no relearning or other stepwise probe ran).");
             out.append("</figure>\n");
             return;
         }
         for (String name : names) {
             out.append("<figure class=\"chart\" data-chart=\"curve\" data-curve=\"").append(esc(name)).append("\">\n")
-                    .append("<figcaption>Relearning curve: ").append(esc(name)).append("</figcaption>\n");
+                    .append("<figcaption>").append(Format.curveTitle(name)).append(": ").append(esc(name))
+                    .append("</figcaption>\n");
             List<Report.Row> rows = new ArrayList<>();
             List<String> unplotted = new ArrayList<>();
             List<Double> xs = new ArrayList<>();
@@ -368,8 +371,8 @@ public final class HtmlReport {
             }
             Plot plot = new Plot(domain(xs.stream().mapToDouble(Double::doubleValue).toArray(), false),
                     domain(ys.stream().mapToDouble(Double::doubleValue).toArray(), true));
-            svgOpen(out, "relearning curve " + name);
-            plot.axes(out, "relearning step →", name, false);
+            svgOpen(out, Format.curveTitle(name).toLowerCase(java.util.Locale.ROOT) + " " + name);
+            plot.axes(out, Format.curveSteps(name) + " →", name, false);
             for (Report.Row row : rows) {
                 String colour = colours.get(row.name());
                 out.append("<g class=\"series\" data-row=\"").append(esc(row.name())).append("\" stroke=\"")

@@ -1,5 +1,12 @@
 package org.lethe.report.render;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.lethe.api.eval.Report;
@@ -7,7 +14,8 @@ import org.lethe.api.eval.Report;
 /**
  * A report as Markdown: a title, the manifest's summary, the main table (reference rows, then the
  * methods; one column per metric column, with {@code mean ± std} over seeds and failures in their
- * cells, then unlearning time and peak memory), the per-seed runs with their states and reasons,
+ * cells, then unlearning time and peak memory), the probes' curves (one table per curve, rows ×
+ * steps, thinned to {@value #CURVE_POINTS} steps), the per-seed runs with their states and reasons,
  * and the notes. A partial report says so in bold under the title.
  *
  * <p>Every text that comes from a user (names, reasons, notes) is escaped, so that it can neither
@@ -73,6 +81,8 @@ public final class MarkdownReport {
             out.append('\n');
         }
 
+        curves(out, report);
+
         out.append("## Runs\n\n");
         out.append("| method | seed | state | model | reason |\n|---|---:|---|---|---|\n");
         for (Report.Row row : report.rows()) {
@@ -95,6 +105,57 @@ public final class MarkdownReport {
             out.append("- ").append(escape(note)).append('\n');
         }
         return out.toString();
+    }
+
+    /** The most steps of a curve shown in its table; longer curves show evenly spaced steps, the first and last among them. */
+    static final int CURVE_POINTS = 11;
+
+    /** One table per curve (rows × steps), after the columns; long curves thinned to {@value #CURVE_POINTS} steps. */
+    private static void curves(StringBuilder out, Report report) {
+        Map<String, SortedSet<Integer>> steps = new LinkedHashMap<>();
+        report.rows().forEach(r -> r.curves().forEach((name, curve) -> steps.computeIfAbsent(name, k -> new TreeSet<>())
+                .addAll(curve.keySet())));
+        if (steps.isEmpty()) {
+            return;
+        }
+        out.append("## Curves\n\n");
+        steps.forEach((name, all) -> {
+            List<Integer> shown = thinned(List.copyOf(all));
+            out.append("### ").append(Format.curveTitle(name)).append(": ").append(escape(name)).append("\n\n");
+            if (shown.size() < all.size()) {
+                out.append(shown.size()).append(" of ").append(all.size())
+                        .append(" steps shown, evenly spaced; every step is in report.json.\n\n");
+            }
+            out.append("| method |");
+            shown.forEach(s -> out.append(' ').append(Format.curveSteps(name)).append(' ').append(s).append(" |"));
+            out.append("\n|---|").append("---:|".repeat(shown.size())).append('\n');
+            for (Report.Row row : report.rows()) {
+                SortedMap<Integer, Report.Cell> curve = row.curves().get(name);
+                if (curve == null || curve.isEmpty()) {
+                    continue;
+                }
+                out.append("| ").append(escape(row.name())).append(" |");
+                shown.forEach(s -> out.append(' ').append(curve.containsKey(s) ? escape(Format.cell(curve.get(s))) : "—")
+                        .append(" |"));
+                out.append('\n');
+            }
+            out.append('\n');
+        });
+    }
+
+    /** At most {@value #CURVE_POINTS} of the steps, evenly spaced, the first and the last included. */
+    static List<Integer> thinned(List<Integer> steps) {
+        if (steps.size() <= CURVE_POINTS) {
+            return steps;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < CURVE_POINTS; i++) {
+            int at = (int) Math.round(i * (steps.size() - 1) / (double) (CURVE_POINTS - 1));
+            if (out.isEmpty() || !out.get(out.size() - 1).equals(steps.get(at))) {
+                out.add(steps.get(at));
+            }
+        }
+        return out;
     }
 
     /**

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.hash.Hashing;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lethe.api.LetheException;
+import org.lethe.api.data.DataSet;
+import org.lethe.api.data.LabelledImage;
 import org.lethe.api.eval.Roles;
 import org.lethe.api.method.Task;
+import org.lethe.core.data.JsonlDataService;
 
 /** The cuts an erasure comparison evaluates, on a small world folder laid out as the shapes world's. */
 class ErasureLayoutTest {
@@ -122,6 +128,87 @@ class ErasureLayoutTest {
         assertEquals(new ErasureLayout.GalleryPrompt("eval_name red 0", 1000), prompts.get(0));
         assertEquals(new ErasureLayout.GalleryPrompt("eval_heldout red 0", 1000), prompts.get(ErasureLayout.GALLERY_ERASED));
         assertEquals(new ErasureLayout.GalleryPrompt("blue circle 5", 1005), prompts.get(prompts.size() - 1));
+    }
+
+    /** Real images of a split: image i is C×H×W = 3×2×2, every value (i mod 100) / 100; colours cycle red, blue, green. */
+    private void images(String split, String prefix, int count) throws IOException {
+        List<String> labels = new ArrayList<>();
+        ByteBuffer pixels = ByteBuffer.allocate(count * PER_IMAGE * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            labels.add("{\"id\":\"" + prefix + i + "\",\"colour\":\"" + List.of("red", "blue", "green").get(i % 3)
+                    + "\",\"shape\":\"circle\",\"texture\":\"plain\",\"seed\":" + i + "}");
+            for (int v = 0; v < PER_IMAGE; v++) {
+                pixels.putFloat((i % 100) / 100f);
+            }
+        }
+        write("labels/" + split + ".jsonl", labels);
+        Files.createDirectories(data.resolve("images"));
+        Files.write(data.resolve("images/" + split + ".f32"), pixels.array());
+        write("images/" + split + ".json", List.of("{\"format\":\"lethe-images\",\"version\":1,\"dtype\":\"float32\","
+                + "\"byte_order\":\"little\",\"layout\":\"NCHW\",\"shape\":[" + count + ",3,2,2],\"range\":[0.0,1.0],"
+                + "\"data\":\"" + split + ".f32\",\"sha256\":\"" + Hashing.sha256().hashBytes(pixels.array()) + "\"}"));
+    }
+
+    private static final int PER_IMAGE = 3 * 2 * 2;
+
+    @Test
+    void theConceptImageCutHoldsTheFirstHoldoutImagesOfTheErasedConceptsReadableByTheCore() throws IOException {
+        images("classifier_train", "train-", 90);
+        images(ErasureLayout.IMAGE_SPLIT, "holdout-", 240); // 80 of each colour
+        ErasureLayout layout = new ErasureLayout("shapes", data);
+        Map<String, String> roles = layout.roles("red");
+        assertEquals(List.of(Task.ERASE, Task.KEEP, Roles.ERASED_PROMPTS, Roles.GENERALITY_PROMPTS, Roles.PRESERVE_PROMPTS,
+                Roles.CONCEPT_IMAGES), List.copyOf(roles.keySet()));
+        assertEquals("world:shapes/cut.red." + Roles.CONCEPT_IMAGES, roles.get(Roles.CONCEPT_IMAGES));
+
+        List<JsonNode> lines = rows(roles.get(Roles.CONCEPT_IMAGES));
+        assertEquals(ErasureLayout.IMAGES, lines.size(), "at most the configured count");
+        for (int k = 0; k < lines.size(); k++) {
+            JsonNode line = lines.get(k);
+            assertEquals("holdout-" + 3 * k, line.get("id").asText(), "the k-th red image of the holdout split");
+            assertEquals(Map.of("colour", "red", "shape", "circle", "texture", "plain"),
+                    JSON.convertValue(line.get("labels"), Map.class));
+        }
+        DataSet<LabelledImage> read = new JsonlDataService().readImages(
+                data.resolve("cut.red." + Roles.CONCEPT_IMAGES + ".jsonl"));
+        assertEquals(ErasureLayout.IMAGES, read.size());
+        for (int k = 0; k < read.size(); k++) {
+            LabelledImage image = read.items().get(k);
+            assertEquals("holdout-" + 3 * k, image.id());
+            assertEquals("red", image.labels().get("colour"));
+            assertEquals(List.of(3, 2, 2), List.of(image.channels(), image.height(), image.width()));
+            float expected = (3 * k % 100) / 100f;
+            for (float v : image.pixels()) {
+                assertEquals(expected, v, 0f, image.id() + "'s pixels are not its own");
+            }
+        }
+
+        Map<String, String> multi = layout.roles("multi2");
+        DataSet<LabelledImage> both = new JsonlDataService().readImages(
+                data.resolve(multi.get(Roles.CONCEPT_IMAGES).substring("world:shapes/".length()) + ".jsonl"));
+        assertEquals(2 * ErasureLayout.IMAGES, both.size());
+        assertEquals(ErasureLayout.IMAGES, both.items().stream().filter(i -> i.labels().get("colour").equals("blue")).count());
+        assertTrue(both.items().stream().allMatch(i -> i.id().startsWith("holdout-")
+                && Set.of("red", "blue").contains(i.labels().get("colour"))), "only the erased concepts' holdout images");
+    }
+
+    @Test
+    void aWorldWithoutImagesGetsNoConceptImageCut() throws IOException {
+        images("classifier_train", "train-", 30);
+        Map<String, String> roles = new ErasureLayout("shapes", data).roles("red");
+        assertFalse(roles.containsKey(Roles.CONCEPT_IMAGES), roles.toString());
+        assertFalse(Files.exists(data.resolve("cut.red." + Roles.CONCEPT_IMAGES + ".jsonl")));
+    }
+
+    @Test
+    void noHoldoutImageOfTheConceptIsRefusedNamingTheTask() throws IOException {
+        images(ErasureLayout.IMAGE_SPLIT, "holdout-", 240);
+        write("labels/" + ErasureLayout.IMAGE_SPLIT + ".jsonl", Files.readAllLines(
+                data.resolve("labels/" + ErasureLayout.IMAGE_SPLIT + ".jsonl")).stream()
+                .map(l -> l.replace("\"red\"", "\"green\"")).toList());
+        LetheException e = assertThrows(LetheException.class, () -> new ErasureLayout("shapes", data).roles("red"));
+        assertEquals(LetheException.INVALID_INPUT, e.exitStatus());
+        assertTrue(e.getMessage().contains("task 'red'") && e.getMessage().contains("[red]"), e.getMessage());
     }
 
     @Test

@@ -283,6 +283,59 @@ class ReportRenderTest {
         assertEquals(0, count(html, "class=\"mark\""));
     }
 
+    /** The report with a long second curve (a probe's loss over 300 steps) beside the relearning curve. */
+    private static Report withLossCurve() {
+        Report r = report();
+        List<Row> rows = r.rows().stream().map(row -> {
+            TreeMap<Integer, Cell> loss = new TreeMap<>();
+            for (int step = 1; step <= 300; step++) {
+                loss.put(step, new Cell(1.0 / step, 0, List.of(1.0 / step), Optional.empty()));
+            }
+            Map<String, java.util.SortedMap<Integer, Cell>> curves = new java.util.LinkedHashMap<>(row.curves());
+            curves.put(LOSS_CURVE, loss);
+            return new Row(row.name(), row.kind(), row.version(), row.cells(), curves, row.runs());
+        }).toList();
+        return new Report(r.schema(), r.created(), false, r.manifest(), rows, r.columns(), r.notes());
+    }
+
+    static final String LOSS_CURVE = "erased_prompts.concept-inversion-loss";
+
+    @Test
+    void markdownHasOneTablePerCurveWithLongCurvesThinned() {
+        String md = new MarkdownReport().render(withLossCurve());
+        assertTrue(md.contains("### Relearning curve: " + MarkdownReport.escape(CURVE) + "\n\n| method | relearning step 0"
+                + " | relearning step 5 | relearning step 10 |"), md);
+        assertTrue(md.contains("### Curve over the probe's steps: " + MarkdownReport.escape(LOSS_CURVE) + "\n\n11 of 300 steps"
+                + " shown"), md);
+        assertTrue(md.contains("| step 1 | step 31 |") && md.contains("| step 300 |"), md);
+        for (String name : NAMES) {
+            assertEquals(2, count(md.substring(md.indexOf("## Curves"), md.indexOf("## Runs")),
+                    "| " + MarkdownReport.escape(name) + " |"), name + ": one line per curve");
+        }
+        assertEquals(List.of(1, 2, 3), MarkdownReport.thinned(List.of(1, 2, 3)));
+        assertFalse(new MarkdownReport().render(withoutCurves()).contains("## Curves"));
+    }
+
+    private static Report withoutCurves() {
+        Report r = report();
+        List<Row> rows = r.rows().stream().map(row -> new Row(row.name(), row.kind(), row.version(), row.cells(), Map.of(),
+                row.runs())).toList();
+        return new Report(r.schema(), r.created(), false, r.manifest(), rows, r.columns(), r.notes());
+    }
+
+    @Test
+    void htmlNamesWhatACurvesStepsCount() {
+        String html = new HtmlReport().render(withLossCurve());
+        List<String> curves = chart(html, "curve");
+        assertEquals(2, curves.size());
+        assertTrue(curves.get(0).contains("<figcaption>Relearning curve: " + HtmlReport.esc(CURVE)), curves.get(0));
+        assertTrue(curves.get(0).contains("relearning step →"), "the relearning chart's x axis");
+        assertTrue(curves.get(1).contains("<figcaption>Curve over the probe&#39;s steps: " + HtmlReport.esc(LOSS_CURVE))
+                || curves.get(1).contains("<figcaption>Curve over the probe's steps: " + HtmlReport.esc(LOSS_CURVE)),
+                curves.get(1).substring(0, 300));
+        assertFalse(curves.get(1).contains("relearning step"), "the loss curve is not over relearning steps");
+    }
+
     // --------------------------------------------------------------------------------------- files
 
     @Test

@@ -11,11 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lethe.api.data.Concept;
 import org.lethe.api.eval.Evaluation;
 import org.lethe.api.eval.MetricResult;
 import org.lethe.api.eval.Roles;
@@ -38,8 +35,9 @@ import org.osgi.util.converter.Converters;
  * bound as their component descriptions say, the erased concept's real images (role
  * {@value Roles#CONCEPT_IMAGES}) read by the core from a label file and a {@code lethe-images} file.
  *
- * <p>ESD-x erases {@code red} (alias {@code crimson}) at its defaults, seed 1, as in
- * {@link EsdBehaviourTest}. The real images are the first {@value #IMAGES} red objects of the shapes
+ * <p>ESD-x erases {@code red} (alias {@code crimson}) at its defaults, seed 1: the very model
+ * {@link EsdBehaviourTest} measures, made once per test JVM by {@link SharedEsdX}, in whose stack this
+ * class binds its probes and keeps its files (its own data folder). The real images are the first {@value #IMAGES} red objects of the shapes
  * world's {@code classifier_holdout} split (seed 0, the fixtures' world), labelled with their colour
  * only: the fixture draws colour right but its shapes are at chance, so only colour is judged. The
  * probes run with small settings here (steps, samples) to keep the test short; their defaults follow
@@ -47,11 +45,11 @@ import org.osgi.util.converter.Converters;
  */
 class ErasureProbesBehaviourTest {
 
-    static final long SEED = 1;
+    static final long SEED = SharedEsdX.SEED;
     static final int IMAGES = 64;
     static final int ERASED = 16;
-
-    private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target");
+    /** Samples per prompt the search scores (2: the search's cost is positions × words × samples). */
+    static final int SEARCH_SAMPLES = 2;
 
     private static ShapesErasureStack stack;
     private static Map<String, Path> data;
@@ -61,11 +59,10 @@ class ErasureProbesBehaviourTest {
     @BeforeAll
     static void erase() throws Exception {
         long started = System.nanoTime();
-        stack = new ShapesErasureStack(TARGET.resolve("probes-behaviour"));
-        folder = stack.folder().resolve("data");
+        stack = SharedEsdX.stack();
+        folder = SharedEsdX.data(ErasureProbesBehaviourTest.class);
         ShapesWorld world = ShapesGenerator.generate(ShapesFixtures.WORLD_SEED);
-        Path concepts = ShapesErasureStack.writeConcepts(folder.resolve("erase-red.jsonl"),
-                List.of(new Concept("red", Optional.of("colour"), List.of("crimson"))));
+        Path concepts = SharedEsdX.concepts();
         List<ShapesPrompt> prompts = world.evalPrompts(ShapesWorld.EVAL_NAME, "red").subList(0, ERASED);
         Path erasedPrompts = ShapesErasureStack.writeColourPrompts(folder.resolve("erased-red.jsonl"), prompts);
         Path images = writeImages(folder, "images-red",
@@ -74,19 +71,12 @@ class ErasureProbesBehaviourTest {
         stack.bindProbe(new ConceptInversion(stack.sampling(), Converters.standardConverter()
                 .convert(Map.of("steps", 60, "learningRate", 5e-2, "batchSize", 16, "prompts", ERASED)).to(ConceptInversion.Config.class)));
         stack.bindProbe(new PromptSearch(stack.sampling(), Converters.standardConverter()
-                .convert(Map.of("samples", 4, "replacements", 1)).to(PromptSearch.Config.class)));
+                .convert(Map.of("samples", SEARCH_SAMPLES, "replacements", 1)).to(PromptSearch.Config.class)));
         stack.bindProbe(new TextToImageRelearning(stack.sampling(), Converters.standardConverter()
                 .convert(Map.of("checkpoints", new int[] {10, 30}, "learningRate", 3e-4, "prompts", ERASED))
                 .to(TextToImageRelearning.Config.class)));
-        erased = stack.erase(Map.of("variant", "x"), concepts, SEED).result().orElseThrow();
+        erased = SharedEsdX.erased();
         System.out.printf(Locale.ROOT, "[probes behaviour] ESD-x set-up %.1f s%n", (System.nanoTime() - started) / 1e9);
-    }
-
-    @AfterAll
-    static void close() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     /** Writes the images as the shapes world does, with a label file beside them (colour only). */
@@ -149,10 +139,21 @@ class ErasureProbesBehaviourTest {
     void promptSearchFindsAPrompt() throws Exception {
         Map<String, MetricResult> base = results(probe(stack.generator(), PromptSearch.NAME, data));
         Map<String, MetricResult> after = results(probe(erased, PromptSearch.NAME, data));
-        assertTrue(base.get(PromptSearch.ACCURACY).aggregate() >= 0.75, "base: " + base);
+        assertTrue(base.get(PromptSearch.ACCURACY).aggregate() >= 0.5, "base: " + base);
         String found = after.get(PromptSearch.ACCURACY).perItem().keySet().iterator().next();
         assertTrue(found.startsWith("red: "), found);
-        // measured (seed 1, 4 samples, 1 replacement): erased prompts 0.000, the prompt found 0.750; base 1.000
+        String[] start = ShapesGenerator.generate(ShapesFixtures.WORLD_SEED).evalPrompts(ShapesWorld.EVAL_NAME, "red").get(0)
+                .text().split(" ");
+        String[] words = found.substring("red: ".length()).split(" ");
+        assertEquals(start.length, words.length, found);
+        int replaced = 0;
+        for (int i = 0; i < start.length; i++) {
+            replaced += start[i].equals(words[i]) ? 0 : 1;
+        }
+        assertEquals(1, replaced, "one word replaced in '" + String.join(" ", start) + "': " + found);
+        // measured (seed 1, 2 samples, 1 replacement): erased prompts 0.000, the prompt found ≥ 0.5 (0.750 with
+        // 4 samples); base 1.000
+        assertEquals(0.0, after.get("erasure-accuracy").aggregate(), 0.1, "erased without the search");
         assertTrue(after.get(PromptSearch.ACCURACY).aggregate() >= 0.5, "the search finds a prompt that shows red: " + after);
     }
 

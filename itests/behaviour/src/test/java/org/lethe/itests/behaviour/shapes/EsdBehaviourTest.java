@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,9 @@ import org.lethe.worlds.shapes.ShapesWorld;
  *
  * <p>The erasures run at ESD's defaults (300 iterations, Adam lr 1e-4, η 1.0, x_t from DDIM 25 at
  * guidance 3 by the model being erased), seed {@value #SEED}; only {@code variant} differs. The
- * ESD-x model is shared by the tests (made once, in {@link #eraseAndEvaluate}).
+ * ESD-x model is the one {@link SharedEsdX} makes once per test JVM (also attacked by
+ * {@link ErasureProbesBehaviourTest}), in a stack shared with that class; this class's files live in
+ * its own data folder there.
  *
  * <p>Measured (2026-11-26, 2-core shared VM, one intra-op thread; README beside the fixtures,
  * "Measured behaviour"), Acc_e / Acc_p (colour) / feature Fréchet distance to the base on the
@@ -64,7 +65,7 @@ import org.lethe.worlds.shapes.ShapesWorld;
 class EsdBehaviourTest {
 
     /** The run seed of both erasures. */
-    static final long SEED = 1;
+    static final long SEED = SharedEsdX.SEED;
 
     /** Erased prompts naming red by its name. */
     static final int ERASED_BY_NAME = 32;
@@ -94,8 +95,6 @@ class EsdBehaviourTest {
     static final String ACC_P = Roles.PRESERVE_PROMPTS + ".preservation-accuracy";
     static final String FRECHET = Roles.PRESERVE_PROMPTS + ".feature-frechet-distance";
 
-    private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target");
-
     /** What one model version measured. */
     record Measured(ModelRef model, Map<String, Double> values, double runSeconds) {
         double get(String key) {
@@ -123,11 +122,10 @@ class EsdBehaviourTest {
     @BeforeAll
     static void eraseAndEvaluate() throws Exception {
         long started = System.nanoTime();
-        stack = new ShapesErasureStack(TARGET.resolve("esd-behaviour"));
-        Path data = stack.folder().resolve("data");
+        stack = SharedEsdX.stack();
+        Path data = SharedEsdX.data(EsdBehaviourTest.class);
         ShapesWorld world = ShapesGenerator.generate(ShapesFixtures.WORLD_SEED);
-        concepts = ShapesErasureStack.writeConcepts(data.resolve("erase-red.jsonl"),
-                List.of(new Concept("red", Optional.of("colour"), List.of("crimson"))));
+        concepts = SharedEsdX.concepts();
         List<ShapesPrompt> erasedPrompts = new ArrayList<>();
         erasedPrompts.addAll(world.evalPrompts(ShapesWorld.EVAL_NAME, "red").subList(0, ERASED_BY_NAME));
         erasedPrompts.addAll(world.evalPrompts(ShapesWorld.EVAL_ALIAS, "red")
@@ -138,17 +136,10 @@ class EsdBehaviourTest {
         evaluationData = Map.of(Task.ERASE, concepts, Roles.ERASED_PROMPTS, erased, Roles.PRESERVE_PROMPTS, preserve);
 
         base = measure(stack.generator(), 0);
-        esdX = measure(erase(Map.of("variant", "x")));
+        esdX = measure(SharedEsdX.record());
         esdUShort = erase(Map.of("variant", "u", "steps", String.valueOf(SHORT_U_STEPS))).result().orElseThrow();
         System.out.printf(Locale.ROOT, "[esd behaviour] base %s%n[esd behaviour] ESD-x %s%n[esd behaviour] set-up %.1f s%n",
                 base, esdX, (System.nanoTime() - started) / 1e9);
-    }
-
-    @AfterAll
-    static void close() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     private static RunRecord erase(Map<String, String> settings) throws InterruptedException {
@@ -158,6 +149,7 @@ class EsdBehaviourTest {
     }
 
     private static Measured measure(RunRecord record) throws InterruptedException {
+        assertEquals(RunState.COMMITTED, record.state(), record.spec() + ": " + record.reason().orElse(""));
         double seconds = record.started().orElseThrow().until(record.ended().orElseThrow(), java.time.temporal.ChronoUnit.MILLIS)
                 / 1e3;
         return measure(record.result().orElseThrow(), seconds);
@@ -297,7 +289,7 @@ class EsdBehaviourTest {
     @Test
     void anUnknownConceptIsRefusedBeforeAnythingIsCommitted() throws Exception {
         List<ModelManifest> versions = stack.store().versions(ShapesFixtures.GENERATOR);
-        Path vermilion = ShapesErasureStack.writeConcepts(stack.folder().resolve("data").resolve("erase-vermilion.jsonl"),
+        Path vermilion = ShapesErasureStack.writeConcepts(SharedEsdX.data(EsdBehaviourTest.class).resolve("erase-vermilion.jsonl"),
                 List.of(new Concept("vermilion", Optional.of("colour"), List.of())));
         RunRecord record = stack.erase(Map.of(), vermilion, SEED);
         assertEquals(RunState.FAILED, record.state(), record.toString());

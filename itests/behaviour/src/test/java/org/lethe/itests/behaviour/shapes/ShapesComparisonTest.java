@@ -37,10 +37,14 @@ import org.lethe.api.eval.Roles;
 import org.lethe.api.run.RunRecord;
 import org.lethe.api.run.RunSpec;
 import org.lethe.api.run.RunState;
+import org.lethe.evaluation.texttoimage.ConceptInversion;
+import org.lethe.evaluation.texttoimage.PromptSearch;
+import org.lethe.evaluation.texttoimage.TextToImageRelearning;
 import org.lethe.method.gradientascent.GradientAscent;
 import org.lethe.report.compare.ComparisonRunner;
 import org.lethe.report.render.JsonReport;
 import org.lethe.report.render.ReportWriter;
+import org.osgi.util.converter.Converters;
 
 /**
  * {@code unlearn:compare --world shapes --split red --methods esd} end to end, outside OSGi, on the
@@ -49,8 +53,9 @@ import org.lethe.report.render.ReportWriter;
  * real generated world of seed 0, the fixtures standing in for its training). The harness trains
  * the world itself (its TRAIN run commits the fixtures), evaluates the original generator once,
  * erases {@code red} with ESD at its defaults (seed 0), evaluates the result with every text-to-image
- * metric on the cuts it makes of the world's files, and samples the gallery; the report is written
- * as the shell writes it ({@link ReportWriter}).
+ * metric and the three text-to-image recovery probes (bound with small settings, named in the spec)
+ * on the cuts it makes of the world's files (the concept images included), and samples the gallery;
+ * the report is written as the shell writes it ({@link ReportWriter}).
  *
  * <p>What it requires: the rows are the original (one seed run) and ESD, no gold row; the
  * standard columns are there, the original is its own layout and Fréchet reference, ESD lowers
@@ -71,9 +76,24 @@ class ShapesComparisonTest {
     /** The erased concept, the comparison's split: {@value}. */
     static final String TASK = "red";
 
-    /** The comparison: ESD's defaults, one seed (0), every probe (none for text-to-image here). */
+    /**
+     * The comparison: ESD's defaults, one seed (0), the three text-to-image recovery probes by name
+     * (outside OSGi the harness sees no probe services, so {@value ComparisonSpec#ALL_PROBES} would
+     * find none; the run service resolves the names among the probes bound to it).
+     */
     static final ComparisonSpec SPEC = new ComparisonSpec(FixtureShapesWorld.NAME, TASK, List.of("esd"), Map.of(), 1, 0,
-            List.of(ComparisonSpec.ALL_PROBES), Optional.empty());
+            List.of(ConceptInversion.NAME, PromptSearch.NAME, TextToImageRelearning.NAME), Optional.empty());
+
+    /** The probes' columns: what each reports on the erased prompts. */
+    static final List<String> PROBE_COLUMNS = List.of(ConceptInversion.ACCURACY, ConceptInversion.LOSS,
+            PromptSearch.ACCURACY, PromptSearch.PROBABILITY, TextToImageRelearning.ACCURACY, TextToImageRelearning.GAIN)
+            .stream().map(m -> Roles.ERASED_PROMPTS + "." + m).toList();
+
+    /** The relearning checkpoints here (small: the probes' defaults follow the research for real runs). */
+    static final int[] CHECKPOINTS = {2, 5};
+
+    /** The inversion's steps here. */
+    static final int INVERSION_STEPS = 10;
 
     /** Gallery prompts: ErasureLayout's GALLERY_ERASED, GALLERY_GENERALITY and GALLERY_PRESERVE (4, 2, 6). */
     static final int[] GALLERY = {4, 2, 6};
@@ -112,6 +132,15 @@ class ShapesComparisonTest {
         stack = new ShapesErasureStack(TARGET.resolve("shapes-comparison"));
         stack.addUnlearning(GradientAscent.class);
         stack.bindFixtureWorld();
+        // the recovery probes with small settings (their defaults follow the research for real runs)
+        stack.bindProbe(new ConceptInversion(stack.sampling(), Converters.standardConverter().convert(Map.of(
+                "steps", INVERSION_STEPS, "learningRate", 5e-2, "batchSize", 16, "prompts", 4))
+                .to(ConceptInversion.Config.class)));
+        stack.bindProbe(new PromptSearch(stack.sampling(), Converters.standardConverter()
+                .convert(Map.of("samples", 1, "replacements", 1)).to(PromptSearch.Config.class)));
+        stack.bindProbe(new TextToImageRelearning(stack.sampling(), Converters.standardConverter().convert(Map.of(
+                "checkpoints", CHECKPOINTS, "learningRate", 3e-4, "batchSize", 16, "prompts", 4))
+                .to(TextToImageRelearning.Config.class)));
         runner = stack.comparisonRunner(CLOCK);
         report = runner.compare(SPEC, (done, total, what) -> steps.add(String.format(Locale.ROOT, "%.1f s %d/%d %s",
                 (System.nanoTime() - started) / 1e9, done, total, what)));
@@ -171,6 +200,41 @@ class ShapesComparisonTest {
                 "ESD Acc_e " + cell(esd, ACC_E) + ", original " + cell(original, ACC_E));
         // ESD changed the model: its preserve samples are not the original's
         assertTrue(cell(esd, FRECHET) > 0, "ESD Fréchet " + cell(esd, FRECHET));
+    }
+
+    /**
+     * The probes ran on the original and on ESD's result: each has its columns with a value in both
+     * rows, the relearning and inversion curves are kept per row at their steps, and the HTML page
+     * draws the curves (relearning over fine-tuning steps, the inversion's loss over its steps).
+     */
+    @Test
+    void theProbeColumnsHaveValuesForTheOriginalAndEsd() throws Exception {
+        List<String> columns = report.columns().stream().map(Report.Column::key).toList();
+        assertTrue(columns.containsAll(PROBE_COLUMNS), "probe columns " + PROBE_COLUMNS + " are not all among " + columns);
+        for (String name : List.of("original", "esd")) {
+            Report.Row row = row(name);
+            for (String key : PROBE_COLUMNS) {
+                double v = cell(row, key);
+                assertTrue(Double.isFinite(v), name + " " + key + " = " + v);
+            }
+            String relearning = Roles.ERASED_PROMPTS + "." + TextToImageRelearning.ACCURACY;
+            assertEquals(List.of(0, CHECKPOINTS[0], CHECKPOINTS[1]), List.copyOf(row.curves().get(relearning).keySet()),
+                    name + "'s curves: " + row.curves().keySet());
+            assertEquals(INVERSION_STEPS, row.curves().get(Roles.ERASED_PROMPTS + "." + ConceptInversion.LOSS).size());
+        }
+        // ESD erased red: relearning starts from the erased state, the original from red
+        String relearning = Roles.ERASED_PROMPTS + "." + TextToImageRelearning.ACCURACY;
+        assertTrue(row("esd").curves().get(relearning).get(0).mean() < row("original").curves().get(relearning).get(0).mean(),
+                "relearning starts lower on ESD: " + row("esd").curves().get(relearning) + " vs "
+                        + row("original").curves().get(relearning));
+        String html = Files.readString(file(ReportWriter.HTML), StandardCharsets.UTF_8);
+        assertTrue(html.contains("data-curve=\"" + relearning + "\""), "no relearning chart");
+        assertTrue(html.contains("data-curve=\"" + Roles.ERASED_PROMPTS + "." + ConceptInversion.LOSS + "\""),
+                "no inversion-loss chart");
+        String markdown = Files.readString(file(ReportWriter.MARKDOWN), StandardCharsets.UTF_8);
+        for (String key : PROBE_COLUMNS) {
+            assertTrue(markdown.contains(key.substring(key.indexOf('.') + 1)), key + " is not in the Markdown report");
+        }
     }
 
     @Test
