@@ -159,9 +159,13 @@ public final class Ant implements ErasureMethod {
         String maskMode() default "intersected";
 
         /** @return saliency seeds */
-        @AttributeDefinition(description = "Seeds of the saliency maps, separated by spaces (or commas). Default"
-                + " 24 42 98 403 3407: the released code's seed set.")
-        String saliencySeeds() default "24 42 98 403 3407";
+        @AttributeDefinition(description = "Seeds of the saliency maps, separated by spaces (or commas); each"
+                + " seed makes one map per augmented prompt. Default 24, the first of the released code's seed"
+                + " set 24 42 98 403 3407, because on the shapes model the intersection does not converge as on"
+                + " Stable Diffusion (paper Fig. 4): measured on the tiny fixture, 4 maps keep 10.5 % of the"
+                + " U-Net and ANT erases red (Acc_e 0.021 after 250 iterations), the 20 maps of all five seeds"
+                + " keep 0.18 % and it erases nothing (Acc_e 0.938; bundle README).")
+        String saliencySeeds() default "24";
 
         /** @return iterations per saliency map */
         @AttributeDefinition(min = "1", description = "Iterations per saliency map (gradients accumulated while"
