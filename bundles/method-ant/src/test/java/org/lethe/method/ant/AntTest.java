@@ -426,6 +426,35 @@ class AntTest {
                 outcome.log().toString());
     }
 
+    /**
+     * End to end through the run: with the LoRA delta scaled to 0 every W_i is W0, and the closed
+     * form (W0·ΣK_i + s·W0·K_p + λ·W0)(ΣK_i + s·K_p + λI)⁻¹ is W0 itself — the fused to_k/to_v equal
+     * the originals up to float rounding, while the trained delta (scale 1) moves them.
+     */
+    @Test
+    void withAZeroLoraDeltaTheFusionGivesBackTheOriginalProjections() {
+        Outcome zero = erase(List.of(RED, GREEN), null, with(FAST, "fusionLoraScale", 0.0), 5);
+        Outcome trained = erase(List.of(RED, GREEN), null, FAST, 5);
+        try (TextToImageModel probe = tiny()) {
+            for (String name : probe.crossAttentionProjections().keySet()) {
+                float[] before = zero.before().get(name);
+                float[] fused = zero.after().get(name);
+                float[] moved = trained.after().get(name);
+                double largest = 0;
+                double difference = 0;
+                double trainedDifference = 0;
+                for (int i = 0; i < before.length; i++) {
+                    largest = Math.max(largest, Math.abs(before[i]));
+                    difference = Math.max(difference, Math.abs(fused[i] - before[i]));
+                    trainedDifference = Math.max(trainedDifference, Math.abs(moved[i] - before[i]));
+                }
+                assertTrue(difference <= 1e-4 * largest, name + ": fused differs from W0 by " + difference);
+                assertTrue(trainedDifference > 100 * difference, name + ": the trained delta moved it by only "
+                        + trainedDifference);
+            }
+        }
+    }
+
     @Test
     void withoutAKeepRoleThePreservePromptsAreTheOtherWordsTheModelKnows() {
         try (TextToImageModel model = tiny()) {
