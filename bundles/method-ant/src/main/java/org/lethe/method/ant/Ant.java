@@ -652,23 +652,21 @@ public final class Ant implements ErasureMethod {
         fraction("preserveFraction", config.preserveFraction(), false);
         fraction("multiPreserveFraction", config.multiPreserveFraction(), false);
         fraction("saliencyFraction", config.saliencyFraction(), true);
-        for (String key : List.of("lambdaPreserve", "lambdaUncondLate", "lambdaUncondEarly", "multiLambdaPreserve",
-                "multiLambdaUncondLate", "multiLambdaUncondEarly", "fusionPreserveScale", "fusionLambda")) {
-            double value = switch (key) {
-                case "lambdaPreserve" -> config.lambdaPreserve();
-                case "lambdaUncondLate" -> config.lambdaUncondLate();
-                case "lambdaUncondEarly" -> config.lambdaUncondEarly();
-                case "multiLambdaPreserve" -> config.multiLambdaPreserve();
-                case "multiLambdaUncondLate" -> config.multiLambdaUncondLate();
-                case "multiLambdaUncondEarly" -> config.multiLambdaUncondEarly();
-                case "fusionPreserveScale" -> config.fusionPreserveScale();
-                default -> config.fusionLambda();
-            };
+        Map<String, Double> weights = new LinkedHashMap<>();
+        weights.put("lambdaPreserve", config.lambdaPreserve());
+        weights.put("lambdaUncondLate", config.lambdaUncondLate());
+        weights.put("lambdaUncondEarly", config.lambdaUncondEarly());
+        weights.put("multiLambdaPreserve", config.multiLambdaPreserve());
+        weights.put("multiLambdaUncondLate", config.multiLambdaUncondLate());
+        weights.put("multiLambdaUncondEarly", config.multiLambdaUncondEarly());
+        weights.put("fusionPreserveScale", config.fusionPreserveScale());
+        weights.put("fusionLambda", config.fusionLambda());
+        weights.forEach((key, value) -> {
             if (!(value >= 0) || !Double.isFinite(value)) {
                 throw LetheException.invalidInput("setting '" + key + "' of " + PID
                         + " must be a finite number ≥ 0, not " + value);
             }
-        }
+        });
         if (!(config.loraAlpha() > 0) || !Double.isFinite(config.loraAlpha())) {
             throw LetheException.invalidInput("setting 'loraAlpha' of " + PID + " must be a positive number, not "
                     + config.loraAlpha());
