@@ -103,4 +103,9 @@ final class AntTask implements Task {
     public DataSet<Prompt> prompts(String role) {
         throw LetheException.invalidInput("test task: no role '" + role + "'");
     }
+
+    @Override
+    public DataSet<org.lethe.api.data.LabelledImage> images(String role) {
+        throw LetheException.invalidInput("test task: no role '" + role + "'");
+    }
 }
