@@ -36,11 +36,13 @@ public record ComparisonSpec(String world, String split, List<String> methods, M
 
     /**
      * The default comparison of the {@code shapes} world (text-to-image erasure): erase {@code red}
-     * (the erasure task of that name) with ESD, 3 seeds, every probe.
+     * (the erasure task of that name) with ESD, ANT and RealEra (the built-in erasure methods), 3
+     * seeds, every probe.
      *
      * @since 1.1
      */
-    public static final ComparisonSpec SHAPES_DEFAULT = new ComparisonSpec("shapes", "red", List.of("esd"), Map.of(), 3, 0,
+    public static final ComparisonSpec SHAPES_DEFAULT = new ComparisonSpec("shapes", "red", List.of("esd", "ant", "realera"),
+            Map.of(), 3, 0,
             List.of(ALL_PROBES), Optional.empty());
 
     /**

@@ -76,7 +76,7 @@ public final class CompareCommand extends ShellCommand {
                     "The forget split (default forget05), or in an erasure world the erasure task (shapes: default red).",
                     Completion.NONE))
             .option(Option.value((char) 0, "methods", "names",
-                    "Methods to compare, comma-separated (default gradient-ascent,graddiff,flat,iau; shapes: esd).",
+                    "Methods to compare, comma-separated (default gradient-ascent,graddiff,flat,iau; shapes: esd,ant,realera).",
                     Completion.NONE))
             .option(Option.value((char) 0, "seeds", "n", "How many seeds each method runs with (default 3).", Completion.NONE))
             .option(Option.value((char) 0, "first-seed", "n", "The first seed (default 0).", Completion.NONE))
