@@ -45,12 +45,16 @@ import org.osgi.service.metatype.annotations.Option;
  * D1, S1, S2 = calibrate(d_syn = d(c, its aliases), d_other = d(c, nearest other concept)); D2 = 2·D1
  * N = mineNeighbours(e, D1, S1, S2, n = 48);  Bshell = mineShell(e, D1, D2, n = 48);  B = B0 ∪ Bshell
  * E = {e} ∪ aliases(c) ∪ N
+ * context = prompts (default): the same in every context of the templates ("red square on stripes"), each
+ *     token mapped to the concept-free prompt's token ("square on stripes", shifted by |c|); B gains the
+ *     concept-free contexts and the other concepts of c's attribute in them (see {@link Contexts})
  * closed form, for W in attn2.{to_k, to_v}:
  *     W ← W0 (Σ_{x∈E} e_a xᵀ + α Σ_b b bᵀ + λI)(Σ_{x∈E} x xᵀ + α Σ_b b bᵀ + λI)⁻¹          # per token
  * LoRA Δ (rank 4) on attn2.{to_q, to_k, to_v, to_out.0}; θ0 = frozen original
  * for it in 1..300:
  *     x ~ E, b ~ B (whole conditions);  k ~ U{0..S−1};  x_t = DDIM(θ, c, w = 3, stop after k)      # no gradient
- *     loss = ‖ε_θ+Δ(x_t, x, t) − ε_θ0(x_t, e_a, t)‖² + β‖ε_θ+Δ(x_t, b, t) − ε_θ0(x_t, b, t)‖²;  Adam(Δ, lr 1e-3)
+ *     ε* = ε_θ0(x_t, e_a, t) − η(ε_θ0(x_t, x, t) − ε_θ0(x_t, e_a, t))      # e_a: the concept-free prompt in context
+ *     loss = ‖ε_θ+Δ(x_t, x, t) − ε*‖² + β‖ε_θ+Δ(x_t, b, t) − ε_θ0(x_t, b, t)‖²;  Adam(Δ, lr 1e-3)
  * merge Δ into W
  * </pre>
  *
