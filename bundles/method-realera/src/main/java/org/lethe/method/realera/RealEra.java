@@ -45,12 +45,16 @@ import org.osgi.service.metatype.annotations.Option;
  * D1, S1, S2 = calibrate(d_syn = d(c, its aliases), d_other = d(c, nearest other concept)); D2 = 2·D1
  * N = mineNeighbours(e, D1, S1, S2, n = 48);  Bshell = mineShell(e, D1, D2, n = 48);  B = B0 ∪ Bshell
  * E = {e} ∪ aliases(c) ∪ N
+ * context = prompts (default): the same in every context of the templates ("red square on stripes"), each
+ *     token mapped to the concept-free prompt's token ("square on stripes", shifted by |c|); B gains the
+ *     concept-free contexts and the other concepts of c's attribute in them (see {@link Contexts})
  * closed form, for W in attn2.{to_k, to_v}:
  *     W ← W0 (Σ_{x∈E} e_a xᵀ + α Σ_b b bᵀ + λI)(Σ_{x∈E} x xᵀ + α Σ_b b bᵀ + λI)⁻¹          # per token
  * LoRA Δ (rank 4) on attn2.{to_q, to_k, to_v, to_out.0}; θ0 = frozen original
  * for it in 1..300:
  *     x ~ E, b ~ B (whole conditions);  k ~ U{0..S−1};  x_t = DDIM(θ, c, w = 3, stop after k)      # no gradient
- *     loss = ‖ε_θ+Δ(x_t, x, t) − ε_θ0(x_t, e_a, t)‖² + β‖ε_θ+Δ(x_t, b, t) − ε_θ0(x_t, b, t)‖²;  Adam(Δ, lr 1e-3)
+ *     ε* = ε_θ0(x_t, e_a, t) − η(ε_θ0(x_t, x, t) − ε_θ0(x_t, e_a, t))      # e_a: the concept-free prompt in context
+ *     loss = ‖ε_θ+Δ(x_t, x, t) − ε*‖² + β‖ε_θ+Δ(x_t, b, t) − ε_θ0(x_t, b, t)‖²;  Adam(Δ, lr 1e-3)
  * merge Δ into W
  * </pre>
  *
@@ -74,6 +78,15 @@ public final class RealEra implements ErasureMethod {
 
     /** The default of {@code minCosine}: below −1, so no cosine; S1 is then the cosine at D1. */
     static final double CALIBRATED_COSINE = -2;
+
+    /** {@code context}: the concept's own tokens (the bare concept prompts and their aliases). */
+    static final String CONCEPT = "concept";
+
+    /** {@code context}: all tokens of prompts with the concept in context, and the bare concept. */
+    static final String PROMPTS = "prompts";
+
+    /** The default templates of {@code contexts}: the shapes world's grammar. */
+    static final String SHAPES_CONTEXTS = "{colour} {shape}; {colour} {shape} on {texture}";
 
     /** The LoRA first, then the closed form. */
     static final String LORA_FIRST = "lora-first";
@@ -146,6 +159,25 @@ public final class RealEra implements ErasureMethod {
                 + " before α (the real other concepts weigh 1). Default 1 [R].")
         double shellWeight() default 1.0;
 
+        /** @return what e is: the concept's tokens, or all tokens of prompts containing it */
+        @AttributeDefinition(description = "What the erase set is made of (methods-gen.md §3.1: e is \"the token(s) of"
+                + " c, or all tokens of a prompt containing c\"; §3.3: MACE uses all tokens of augmented prompts) [R]."
+                + " prompts (default): the concept and its aliases bare and in every context of 'contexts', each token"
+                + " mapped to the corresponding token of the same prompt without the concept, the other concepts of"
+                + " its attribute in the same contexts preserved; the text encoder is causal, so the words after the"
+                + " concept carry it. concept: the bare concept prompts only, each position mapped to the anchor's.",
+                options = {@Option(value = PROMPTS, label = "all tokens of prompts containing the concept"),
+                    @Option(value = CONCEPT, label = "the concept's own prompts")})
+        String context() default PROMPTS;
+
+        /** @return the context templates */
+        @AttributeDefinition(description = "Templates of the contexts (context = prompts), separated by ';': an"
+                + " attribute in braces is a slot; the erased concept fills its own attribute's slot, the other slots"
+                + " run over the keep concepts of that attribute (names and aliases), other words stay. A template"
+                + " without the concept's slot, with a slot no keep concept fills, with a word the model does not"
+                + " know, or too long is skipped (logged). Default: the shapes world's grammar [R].")
+        String contexts() default SHAPES_CONTEXTS;
+
         /** @return the anchor prompt */
         @AttributeDefinition(description = "The anchor e_a the concept is mapped to, token by token: empty (default)"
                 + " is the null condition (the empty prompt), UCE's guide for objects and methods-gen.md §6's"
@@ -202,6 +234,14 @@ public final class RealEra implements ErasureMethod {
                 + " alignment. Default 1 [R] (methods-gen.md §3.4).")
         double beta() default 1.0;
 
+        /** @return η of the ESD-style erase target, 0 for the anchor's prediction */
+        @AttributeDefinition(min = "0", description = "η, the erase target of the alignment: ε_θ0(x_t, e_a) − η·(ε_θ0(x_t,"
+                + " x) − ε_θ0(x_t, e_a)), e_a the anchor (the concept-free prompt in context). 0 is the anchor's own"
+                + " prediction (methods-gen.md §3.4's first form); above 0 the ESD target, which §3.4 allows (\"replace"
+                + " the first target with the ESD target of §1; keep neighbours as inputs\"), with ESD's"
+                + " negative_guidance η. Default 1 [R], chosen by measurement on the full-size shapes model (README).")
+        double eta() default 1.0;
+
         /** @return DDIM steps of the partial sampling */
         @AttributeDefinition(min = "1", description = "S, the DDIM steps of the schedule x_t is sampled on (the"
                 + " model's own samples for the concept prompt, ESD-style [R]). Default 25: the shapes model's"
@@ -235,51 +275,173 @@ public final class RealEra implements ErasureMethod {
         double[][] anchor = embeddings.of(config.anchor());
         Random random = run.random();
         Random mining = new Random(random.nextLong());
+        boolean inContext = PROMPTS.equals(config.context());
+        int anchorWords = Contexts.words(config.anchor());
         List<Embedding> eraseSet = new ArrayList<>();
         List<Embedding> shellSet = new ArrayList<>();
+        List<String> samplingPrompts = new ArrayList<>();
+        List<String> preservePrompts = new ArrayList<>(preserve.prompts());
+        Set<String> preserved = new LinkedHashSet<>(preservePrompts);
+        preserved.add("");
         for (int c = 0; c < erase.size(); c++) {
             Concept concept = erase.get(c);
             List<String> prompts = erasePrompts.get(c);
-            double[][] e = embeddings.of(prompts.get(0));
-            List<double[][]> aliases = prompts.subList(1, prompts.size()).stream().map(embeddings::of).toList();
-            eraseSet.add(Embedding.whole(e));
-            aliases.forEach(a -> eraseSet.add(Embedding.whole(a)));
+            List<Contexts.Context> contexts = inContext ? contexts(config, concept, preserve, model, run)
+                    : List.of(Contexts.Context.BARE);
+            Map<String, double[][]> calibration = preserve.calibrationEmbeddings(concept, embeddings);
+            List<Contexts.Context> mineable = new ArrayList<>();
+            List<NeighbourMining.Radius> radii = new ArrayList<>();
+            int[] minedAt = new int[model.contextLength()];
+            for (Contexts.Context context : contexts) {
+                double[][] free = inContext ? embeddings.of(context.with(config.anchor())) : anchor;
+                double[][] targets = inContext ? Contexts.targets(context, Contexts.words(prompts.get(0)), anchorWords,
+                        free, anchor) : anchor;
+                double[][] e = embeddings.of(context.with(prompts.get(0)));
+                List<double[][]> aliases = prompts.subList(1, prompts.size()).stream()
+                        .map(alias -> embeddings.of(context.with(alias))).toList();
+                NeighbourMining.Radius radius = null;
+                if (config.mining() || config.shell() || (inContext && !calibration.isEmpty())) {
+                    Map<String, double[][]> others = new LinkedHashMap<>();
+                    calibration.forEach((name, bare) -> others.put(name, context.bare() ? bare
+                            : embeddings.of(context.with(name))));
+                    radius = NeighbourMining.calibrate(context.bare() ? concept.name()
+                            : concept.name() + "' in '" + context.with("·"), e, aliases, others, settings(config));
+                    if (context.bare() && (config.mining() || config.shell())) {
+                        run.log("realera: radius of " + radius.describe());
+                    }
+                }
+                // in context, the positions that carry the concept: its own, and those with room for a
+                // neighbour (the others are near-copies of the other concepts' tokens in the same context,
+                // which the preserve set keeps in place)
+                boolean[] carries = new boolean[e.length];
+                for (int p = 0; p < e.length; p++) {
+                    carries[p] = !inContext || radius == null || radius.mined(p)
+                            || (p >= context.start() && p < context.start() + Contexts.words(prompts.get(0)));
+                }
+                eraseSet.add(Embedding.of(e, carries, targets, free));
+                samplingPrompts.add(context.with(prompts.get(0)));
+                for (int i = 1; i < prompts.size(); i++) {
+                    String alias = prompts.get(i);
+                    boolean[] aliasCarries = carries.clone();
+                    for (int p = context.start(); p < Math.min(e.length, context.start() + Contexts.words(alias)); p++) {
+                        aliasCarries[p] = true;
+                    }
+                    eraseSet.add(Embedding.of(aliases.get(i - 1), aliasCarries, inContext ? Contexts.targets(context,
+                            Contexts.words(alias), anchorWords, free, anchor) : anchor, free));
+                    samplingPrompts.add(context.with(alias));
+                }
+                if (inContext && !context.bare()) {
+                    // the same contexts without the concept, and with the other concepts of its attribute
+                    List<String> kept = new ArrayList<>();
+                    kept.add(context.with(config.anchor()));
+                    for (Concept k : preserve.concepts()) {
+                        if (calibration.containsKey(k.name())) {
+                            kept.add(context.with(k.name()));
+                            k.aliases().forEach(al -> kept.add(context.with(al)));
+                        }
+                    }
+                    kept.stream().filter(preserved::add).forEach(preservePrompts::add);
+                }
+                if (!config.mining() && !config.shell()) {
+                    continue;
+                }
+                if (!radius.minedPositions().isEmpty() || context.bare()) {
+                    mineable.add(context);
+                    radii.add(radius);
+                    radius.minedPositions().forEach(p -> minedAt[p]++);
+                }
+            }
+            if (inContext && (config.mining() || config.shell())) {
+                run.log("realera: '" + concept.name() + "' in " + contexts.size() + " contexts (the bare concept and "
+                        + (contexts.size() - 1) + " prompts); contexts with a mined position, per position: "
+                        + java.util.Arrays.toString(minedAt));
+            }
             if (!config.mining() && !config.shell()) {
                 continue;
             }
-            NeighbourMining.Radius radius = NeighbourMining.calibrate(concept.name(), e, aliases,
-                    preserve.calibrationEmbeddings(concept, embeddings), settings(config));
-            run.log("realera: radius of " + radius.describe());
-            if (config.mining()) {
-                NeighbourMining.neighbours(e, radius, config.neighbours(), mining)
-                        .forEach(n -> eraseSet.add(Embedding.mined(n, radius)));
+            if (radii.get(0).minedPositions().isEmpty() && mineable.size() > 1) {
+                // the bare concept has no room but a context has: mine there
+                mineable.remove(0);
+                radii.remove(0);
             }
-            if (config.shell()) {
-                NeighbourMining.shell(e, radius, config.shellSamples(), mining)
-                        .forEach(b -> shellSet.add(Embedding.mined(b, radius)));
+            // N neighbours (and N shell samples) per concept, spread over its contexts in turn
+            for (int pass = 0; pass < 2; pass++) {
+                boolean neighbours = pass == 0;
+                if (neighbours ? !config.mining() : !config.shell()) {
+                    continue;
+                }
+                int total = neighbours ? config.neighbours() : config.shellSamples();
+                for (int k = 0; k < mineable.size(); k++) {
+                    int count = total / mineable.size() + (k < total % mineable.size() ? 1 : 0);
+                    if (count == 0) {
+                        continue;
+                    }
+                    Contexts.Context context = mineable.get(k);
+                    NeighbourMining.Radius radius = radii.get(k);
+                    double[][] e = embeddings.of(context.with(prompts.get(0)));
+                    double[][] free = inContext ? embeddings.of(context.with(config.anchor())) : anchor;
+                    double[][] targets = inContext ? Contexts.targets(context, Contexts.words(prompts.get(0)),
+                            anchorWords, free, anchor) : anchor;
+                    if (neighbours) {
+                        NeighbourMining.neighbours(e, radius, count, mining)
+                                .forEach(n -> eraseSet.add(Embedding.mined(n, radius, targets, free)));
+                    } else {
+                        NeighbourMining.shell(e, radius, count, mining)
+                                .forEach(b -> shellSet.add(Embedding.mined(b, radius, targets, free)));
+                    }
+                }
             }
         }
         List<double[][]> realPreserve = new ArrayList<>();
-        for (String prompt : preserve.prompts()) {
+        for (String prompt : preservePrompts) {
             realPreserve.add(embeddings.of(prompt));
         }
         realPreserve.add(embeddings.of(""));
-        run.log(String.format(Locale.ROOT, "realera: E = %d embeddings (%s), B = %d real (other concepts and ∅) + %d"
+        run.log(String.format(Locale.ROOT, "realera: E = %d embeddings (%s%s), B = %d real (other concepts%s and ∅) + %d"
                 + " shell; anchor %s", eraseSet.size(), config.mining() ? "concepts, given aliases, mined neighbours"
-                : "concepts and given aliases, no mining", realPreserve.size(), shellSet.size(),
+                : "concepts and given aliases, no mining", inContext ? ", in context" : "", realPreserve.size(),
+                inContext ? " and the contexts, alone and with them" : "", shellSet.size(),
                 config.anchor().isEmpty() ? "∅ (the null condition)" : "'" + config.anchor() + "'"));
 
         DiffusionModel original = task.reference(DiffusionModel.class);
         original.freeze(original.parameters().keySet(), true);
-        Alignment alignment = new Alignment(model, original, config, loraLayers, erasePrompts, embeddings,
-                eraseSet, realPreserve, shellSet, anchor);
+        Alignment alignment = new Alignment(model, original, config, loraLayers, samplingPrompts, embeddings,
+                eraseSet, realPreserve, shellSet);
         if (CLOSED_FORM_FIRST.equals(config.order())) {
-            closedForm(model, config, eraseSet, anchor, realPreserve, shellSet, run);
+            closedForm(model, config, eraseSet, realPreserve, shellSet, run);
             alignment.run(run, random);
         } else {
             alignment.run(run, random);
-            closedForm(model, config, eraseSet, anchor, realPreserve, shellSet, run);
+            closedForm(model, config, eraseSet, realPreserve, shellSet, run);
         }
+    }
+
+    /**
+     * The contexts of a concept (context = prompts): the bare concept and every context of the
+     * templates whose words the model knows; the templates and contexts left out are logged.
+     */
+    private static List<Contexts.Context> contexts(Config config, Concept concept, PreserveSet preserve,
+            DiffusionModel model, RunContext run) {
+        Map<String, String> skipped = new LinkedHashMap<>();
+        List<Contexts.Context> all = Contexts.of(config.contexts(), concept,
+                preserve.fromKeep() ? preserve.concepts() : List.of(), model.contextLength() - 1, skipped);
+        List<Contexts.Context> out = new ArrayList<>();
+        Set<String> unknown = new LinkedHashSet<>();
+        for (Contexts.Context context : all) {
+            String prompt = context.with(concept.name());
+            try {
+                ErasePrompts.checkPrompt(prompt, "context '" + prompt + "'", model);
+                out.add(context);
+            } catch (LetheException e) {
+                unknown.add(prompt);
+            }
+        }
+        skipped.forEach((template, why) -> run.log("realera: context template '" + template + "' skipped: " + why));
+        if (!unknown.isEmpty()) {
+            run.log("realera: " + unknown.size() + " contexts skipped, a word the model does not know or too long"
+                    + " (e.g. '" + unknown.iterator().next() + "')");
+        }
+        return out;
     }
 
     /**
@@ -287,12 +449,12 @@ public final class RealEra implements ErasureMethod {
      * each token of each erase embedding is mapped to the anchor's token at the same position.
      */
     static ClosedForm.Solution closedForm(DiffusionModel model, Config config, List<Embedding> eraseSet,
-            double[][] anchor, List<double[][]> realPreserve, List<Embedding> shellSet, RunContext run) {
+            List<double[][]> realPreserve, List<Embedding> shellSet, RunContext run) {
         ClosedForm form = new ClosedForm(model.contextWidth());
         for (Embedding x : eraseSet) {
             for (int p = 0; p < x.tokens().length; p++) {
-                if (x.closedForm()[p]) {
-                    form.erase(x.tokens()[p], anchor[p]);
+                if (x.closedForm()[p] && x.targets()[p] != null) {
+                    form.erase(x.tokens()[p], x.targets()[p]);
                 }
             }
         }
@@ -368,6 +530,7 @@ public final class RealEra implements ErasureMethod {
         nonNegative("lambda", config.lambda());
         nonNegative("loraAlpha", config.loraAlpha());
         nonNegative("beta", config.beta());
+        nonNegative("eta", config.eta());
         if (!Double.isFinite(config.startGuidance())) {
             throw LetheException.invalidInput("setting 'startGuidance' of " + PID + " must be a finite number, not "
                     + config.startGuidance());
@@ -387,6 +550,10 @@ public final class RealEra implements ErasureMethod {
         atLeast("loraSteps", config.loraSteps(), 0);
         atLeast("loraRank", config.loraRank(), 1);
         atLeast("ddimSteps", config.ddimSteps(), 1);
+        if (!CONCEPT.equals(config.context()) && !PROMPTS.equals(config.context())) {
+            throw LetheException.invalidInput("setting 'context' of " + PID + " must be " + PROMPTS + " or " + CONCEPT
+                    + ", not '" + config.context() + "'");
+        }
         if (!CLOSED_FORM_FIRST.equals(config.order()) && !LORA_FIRST.equals(config.order())) {
             throw LetheException.invalidInput("setting 'order' of " + PID + " must be " + CLOSED_FORM_FIRST + " or "
                     + LORA_FIRST + ", not '" + config.order() + "'");
@@ -430,21 +597,24 @@ public final class RealEra implements ErasureMethod {
      *
      * @param tokens the embedding (positions × width)
      * @param closedForm which positions the closed form reads
+     * @param targets per position, the token the closed form maps it to (null: none): the anchor's at
+     *     the same position for the bare concept ({@code context} concept), the concept-free prompt's
+     *     corresponding token in context ({@link Contexts#targets})
+     * @param target the alignment's target condition: the anchor, or the concept-free prompt
      */
-    record Embedding(double[][] tokens, boolean[] closedForm) {
+    record Embedding(double[][] tokens, boolean[] closedForm, double[][] targets, double[][] target) {
 
-        static Embedding whole(double[][] tokens) {
-            boolean[] all = new boolean[tokens.length];
-            java.util.Arrays.fill(all, true);
-            return new Embedding(tokens, all);
+        static Embedding of(double[][] tokens, boolean[] positions, double[][] targets, double[][] target) {
+            return new Embedding(tokens, positions, targets, target);
         }
 
-        static Embedding mined(double[][] tokens, NeighbourMining.Radius radius) {
+        static Embedding mined(double[][] tokens, NeighbourMining.Radius radius, double[][] targets,
+                double[][] target) {
             boolean[] mined = new boolean[tokens.length];
             for (int p = 0; p < tokens.length; p++) {
                 mined[p] = radius.mined(p);
             }
-            return new Embedding(tokens, mined);
+            return new Embedding(tokens, mined, targets, target);
         }
     }
 
@@ -562,8 +732,8 @@ public final class RealEra implements ErasureMethod {
 
     /** The LoRA prediction-noise alignment (§3.4), merged into the weights at its end. */
     private record Alignment(DiffusionModel model, DiffusionModel original, Config config, List<String> layers,
-            List<List<String>> erasePrompts, Embeddings embeddings, List<Embedding> eraseSet,
-            List<double[][]> realPreserve, List<Embedding> shellSet, double[][] anchor) {
+            List<String> samplingPrompts, Embeddings embeddings, List<Embedding> eraseSet,
+            List<double[][]> realPreserve, List<Embedding> shellSet) {
 
         void run(RunContext run, Random random) {
             if (config.loraSteps() == 0) {
@@ -575,9 +745,11 @@ public final class RealEra implements ErasureMethod {
             List<NDArray> preserve = new ArrayList<>();
             realPreserve.forEach(b -> preserve.add(embeddings.condition(b, memory)));
             shellSet.forEach(b -> preserve.add(embeddings.condition(b.tokens(), memory)));
-            NDArray anchorCondition = embeddings.condition(anchor, memory);
+            Map<double[][], NDArray> targets = new java.util.IdentityHashMap<>();
+            List<NDArray> eraseTargets = eraseSet.stream()
+                    .map(e -> targets.computeIfAbsent(e.target(), t -> embeddings.condition(t, memory))).toList();
             List<NDArray> sampling = new ArrayList<>();
-            erasePrompts.forEach(prompts -> prompts.forEach(p -> sampling.add(embeddings.condition(embeddings.of(p), memory))));
+            samplingPrompts.forEach(p -> sampling.add(embeddings.condition(embeddings.of(p), memory)));
 
             Map<String, Boolean> frozenBefore = new LinkedHashMap<>();
             for (String name : model.parameters().keySet()) {
@@ -588,21 +760,22 @@ public final class RealEra implements ErasureMethod {
             try {
                 model.freeze(lora.parameters().keySet(), false);
                 run.log(String.format(Locale.ROOT, "realera: LoRA rank %d (α %s) on %d cross-attention layers, %d"
-                        + " iterations, Adam lr %s, β %s; %d erase and %d preserve conditions; x_t by DDIM %d at guidance"
+                        + " iterations, Adam lr %s, β %s, η %s; %d erase and %d preserve conditions; x_t by DDIM %d at guidance"
                         + " %s", config.loraRank(), config.loraAlpha(), layers.size(), config.loraSteps(),
-                        config.learningRate(), config.beta(), erase.size(), preserve.size(), config.ddimSteps(),
+                        config.learningRate(), config.beta(), config.eta(), erase.size(), preserve.size(), config.ddimSteps(),
                         config.startGuidance()));
                 Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
                         .build();
                 int steps = config.ddimSteps();
                 float[] losses = run.optimise(model.model(), adam, config.loraSteps(), (step, scope) -> {
-                    NDArray x = erase.get(random.nextInt(erase.size()));
+                    int i = random.nextInt(erase.size());
+                    NDArray x = erase.get(i);
                     NDArray b = preserve.get(random.nextInt(preserve.size()));
                     NDArray prompt = sampling.get(random.nextInt(sampling.size()));
                     int k = random.nextInt(steps);
                     long seed = random.nextLong();
                     Sample xt = model.sample(new SampleRequest(prompt, config.startGuidance(), steps, k, seed), scope);
-                    return loss(model, original, xt, x, b, anchorCondition, config.beta(), scope);
+                    return loss(model, original, xt, x, b, eraseTargets.get(i), config.beta(), config.eta(), scope);
                 });
                 lora.merge();
                 run.log(String.format(Locale.ROOT, "realera: LoRA merged; alignment loss %.5f at the first iteration,"
@@ -625,10 +798,31 @@ public final class RealEra implements ErasureMethod {
      */
     static NDArray loss(DiffusionModel model, DiffusionModel original, Sample xt, NDArray erase, NDArray preserve,
             NDArray anchor, double beta, NDManager scope) {
+        return loss(model, original, xt, erase, preserve, anchor, beta, 0, scope);
+    }
+
+    /**
+     * The alignment loss with the erase target ε_θ0(x_t, e_a) − η·(ε_θ0(x_t, x) − ε_θ0(x_t, e_a)) (ESD's
+     * target with e_a for the unconditional prediction; η = 0 is the anchor's prediction, computed as
+     * {@link #loss(DiffusionModel, DiffusionModel, Sample, NDArray, NDArray, NDArray, double, NDManager)}).
+     */
+    static NDArray loss(DiffusionModel model, DiffusionModel original, Sample xt, NDArray erase, NDArray preserve,
+            NDArray anchor, double beta, double eta, NDManager scope) {
         NDArray noisy = NDArrays.concat(new NDList(xt.latent(), xt.latent()));
         NDArray t = scope.create(new long[] {xt.timestep(), xt.timestep()});
-        NDArray targets = original.predictNoise(noisy, t, NDArrays.concat(new NDList(anchor, preserve)), false)
-                .stopGradient();
+        NDArray targets;
+        if (eta == 0) {
+            targets = original.predictNoise(noisy, t, NDArrays.concat(new NDList(anchor, preserve)), false)
+                    .stopGradient();
+        } else {
+            NDArray three = NDArrays.concat(new NDList(xt.latent(), xt.latent(), xt.latent()));
+            NDArray t3 = scope.create(new long[] {xt.timestep(), xt.timestep(), xt.timestep()});
+            NDArray reference = original.predictNoise(three, t3, NDArrays.concat(new NDList(anchor, preserve, erase)),
+                    false).stopGradient();
+            NDArray a = reference.get("0:1");
+            NDArray eraseTarget = a.sub(reference.get("2:3").sub(a).mul(scope.create((float) eta)));
+            targets = NDArrays.concat(new NDList(eraseTarget, reference.get("1:2"))).stopGradient();
+        }
         NDArray predicted = model.predictNoise(noisy, t, NDArrays.concat(new NDList(erase, preserve)), true);
         NDArray squared = predicted.sub(targets).square();
         NDArray eraseTerm = squared.get("0:1").mean();

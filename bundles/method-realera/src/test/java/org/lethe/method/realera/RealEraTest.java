@@ -518,6 +518,14 @@ class RealEraTest {
                     .sub(original.predictNoise(xt.latent(), t, b, false)).square().mean().getFloat();
             assertTrue(erase > 0 && preserve > 0, erase + " " + preserve);
             assertEquals(erase + beta * preserve, loss, 1e-5 * Math.max(1, loss));
+            // the ESD target: ε0(a) − η(ε0(x) − ε0(a))
+            double eta = 1.5;
+            float esdLoss = RealEra.loss(model, original, xt, x, b, anchor, beta, eta, scope).getFloat();
+            NDArray a0 = original.predictNoise(xt.latent(), t, anchor, false);
+            NDArray target = a0.sub(original.predictNoise(xt.latent(), t, x, false).sub(a0).mul((float) eta));
+            float esdErase = model.predictNoise(xt.latent(), t, x, false).sub(target).square().mean().getFloat();
+            assertNotEquals(erase, esdErase);
+            assertEquals(esdErase + beta * preserve, esdLoss, 1e-5 * Math.max(1, esdLoss));
         }
     }
 
@@ -532,13 +540,69 @@ class RealEraTest {
 
     @Test
     void withoutMiningTheEraseSetIsTheConceptAndItsAliases() {
-        Outcome outcome = erase(with(FAST, "mining", false, "shell", false), KEEP, 23);
+        Map<String, Object> bare = with(FAST, "context", "concept");
+        Outcome outcome = erase(with(bare, "mining", false, "shell", false), KEEP, 23);
         assertTrue(outcome.log().stream().anyMatch(l -> l.contains("E = 2 embeddings") && l.contains("no mining")
                 && l.contains("+ 0 shell")), outcome.log().toString());
         assertTrue(outcome.log().stream().noneMatch(l -> l.contains("radius of")), outcome.log().toString());
-        Outcome mined = erase(FAST, KEEP, 23);
+        Outcome mined = erase(bare, KEEP, 23);
         assertTrue(mined.log().stream().anyMatch(l -> l.contains("E = 10 embeddings") && l.contains("+ 8 shell")),
                 mined.log().toString());
+    }
+
+    @Test
+    void inContextTheEraseSetIsTheConceptAndItsAliasesInEveryContextAndThePreserveSetTheOthersInThem() {
+        // the tiny keep role has shapes but no texture: "{colour} {shape}" gives red/crimson circle/square,
+        // "{colour} {shape} on {texture}" is skipped
+        Outcome outcome = erase(with(FAST, "mining", false, "shell", false, "loraSteps", 0), KEEP, 23);
+        assertTrue(outcome.log().stream().anyMatch(l -> l.contains("E = 6 embeddings") && l.contains("in context")
+                && l.contains("+ 0 shell")), outcome.log().toString());
+        // B: green, blue, circle, square bare (the concept-free "circle", "square" among them); green/blue
+        // circle/square; ∅
+        assertTrue(outcome.log().stream().anyMatch(l -> l.contains("B = 9 real")), outcome.log().toString());
+        assertTrue(outcome.log().stream().anyMatch(l -> l.contains("'{colour} {shape} on {texture}' skipped")
+                && l.contains("'texture'")), outcome.log().toString());
+        Outcome mined = erase(with(FAST, "loraSteps", 0), KEEP, 23);
+        assertTrue(mined.log().stream().anyMatch(l -> l.contains("E = 14 embeddings") && l.contains("+ 8 shell")),
+                mined.log().toString());
+        assertTrue(mined.log().stream().anyMatch(l -> l.contains("'red' in 3 contexts")), mined.log().toString());
+    }
+
+    @Test
+    void contextsFillTheConceptsSlotAndRunTheOtherSlotsOverTheKeepConcepts() {
+        Map<String, String> skipped = new LinkedHashMap<>();
+        List<Concept> keep = List.of(new Concept("green", Optional.of("colour"), List.of()),
+                new Concept("square", Optional.of("shape"), List.of("box")),
+                new Concept("dots", Optional.of("texture"), List.of()));
+        List<Contexts.Context> contexts = Contexts.of("{colour} {shape}; {colour} {shape} on {texture}; {size} {colour}",
+                RED, keep, 5, skipped);
+        assertEquals(List.of("·", "· square", "· box", "· square on dots", "· box on dots"),
+                contexts.stream().map(c -> c.with("·")).toList());
+        assertEquals("square on dots", contexts.get(3).with(""));
+        assertTrue(skipped.get("{size} {colour}").contains("'size'"), skipped.toString());
+        Contexts.of("{colour} {shape} on {texture}", RED, keep, 3, skipped);
+        assertTrue(skipped.get("{colour} {shape} on {texture}").contains("longer"), skipped.toString());
+    }
+
+    @Test
+    void inContextEveryTokenAfterTheConceptMapsToTheSameTokenOfTheConceptFreePromptShifted() {
+        double[][] free = {{10}, {11}, {12}, {13}, {14}};
+        double[][] anchor = {{20}, {21}, {22}, {23}, {24}};
+        Contexts.Context after = new Contexts.Context(List.of(), List.of("square", "on", "dots"));
+        // "red square on dots <eos>": red → ∅'s first token; square, on, dots, <eos> → the free prompt's, one earlier
+        double[][] t = Contexts.targets(after, 1, 0, free, anchor);
+        assertArrayEquals(new double[][] {{20}, {10}, {11}, {12}, {13}}, t);
+        // a word before the concept maps to nothing (the same token in both prompts)
+        Contexts.Context before = new Contexts.Context(List.of("big"), List.of("square"));
+        double[][] u = Contexts.targets(before, 1, 0, free, anchor);
+        assertEquals(null, u[0]);
+        assertArrayEquals(new double[][] {{20}, {11}, {12}, {13}}, Arrays.copyOfRange(u, 1, 5));
+        // an anchor word of the concept's length: no shift, the anchor in context
+        assertArrayEquals(free, Contexts.targets(after, 1, 1, free, anchor));
+        // a longer anchor: the last positions have no counterpart
+        double[][] v = Contexts.targets(after, 1, 2, free, anchor);
+        assertArrayEquals(new double[] {12}, v[1]);
+        assertEquals(null, v[4]);
     }
 
     @Test
@@ -550,8 +614,9 @@ class RealEraTest {
 
     @Test
     void aSingularSystemInARunIsRegularisedAndTheRunNotesIt() {
-        Outcome outcome = erase(Map.of("mining", false, "shell", false, "loraSteps", 0, "alpha", 0.0, "lambda", 0.0),
-                KEEP, 25);
+        // the bare concept prompts: fewer erase tokens than the text width, a singular system
+        Outcome outcome = erase(Map.of("mining", false, "shell", false, "loraSteps", 0, "alpha", 0.0, "lambda", 0.0,
+                "context", "concept"), KEEP, 25);
         assertTrue(outcome.log().stream().anyMatch(l -> l.contains("closed form") && l.contains("regularised")
                 && l.contains("λ raised")), outcome.log().toString());
         // the note (RunContext.note, which this test context's default turns into a prefixed log line) reaches the report
@@ -581,6 +646,7 @@ class RealEraTest {
     void badSettingsAreRefusedNamingTheSettingAndThePid() {
         Map<String, Object> bad = new LinkedHashMap<>();
         bad.put("order", "both");
+        bad.put("context", "sentence");
         bad.put("radiusCap", 1.5);
         bad.put("maxCosine", 1.5);
         bad.put("minCosine", 1.5);
