@@ -41,6 +41,7 @@ import org.lethe.evaluation.texttoimage.ConceptInversion;
 import org.lethe.evaluation.texttoimage.PromptSearch;
 import org.lethe.evaluation.texttoimage.TextToImageRelearning;
 import org.lethe.method.gradientascent.GradientAscent;
+import org.lethe.method.realera.RealEra;
 import org.lethe.report.compare.ComparisonRunner;
 import org.lethe.report.render.JsonReport;
 import org.lethe.report.render.ReportWriter;
@@ -235,6 +236,25 @@ class ShapesComparisonTest {
         for (String key : PROBE_COLUMNS) {
             assertTrue(markdown.contains(key.substring(key.indexOf('.') + 1)), key + " is not in the Markdown report");
         }
+    }
+
+    /**
+     * What a method notes about its own run reaches the report under its row: RealEra with a singular
+     * closed-form system (no preserve weight, no λ, bare-concept tokens, no mining, no LoRA) raises λ
+     * and notes it (RunContext.note); the comparison lists the note. Its own comparison on the same
+     * stack, with the same probes (so the original's evaluation is the one already made).
+     */
+    @Test
+    void aMethodsNoteAboutItsRunIsInTheReport() throws Exception {
+        stack.addErasure(RealEra.class);
+        Map<String, String> singular = Map.of("mining", "false", "shell", "false", "loraSteps", "0", "alpha", "0",
+                "lambda", "0", "context", "concept");
+        Report noted = runner.compare(new ComparisonSpec(FixtureShapesWorld.NAME, TASK, List.of("realera"),
+                Map.of("realera", singular), 1, 0, SPEC.probes(), Optional.empty()), (done, total, what) -> { });
+        assertEquals("COMMITTED", noted.rows().get(1).runs().get(0).state(), noted.rows().get(1).runs().toString());
+        assertTrue(noted.notes().stream().anyMatch(n -> n.startsWith("realera seed 0: realera: ") && n.contains("singular")
+                && n.contains("λ raised")), "notes: " + noted.notes());
+        assertTrue(report.notes().isEmpty(), "ESD noted nothing: " + report.notes());
     }
 
     @Test
