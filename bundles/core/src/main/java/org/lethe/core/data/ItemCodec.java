@@ -318,10 +318,18 @@ final class ItemCodec {
      * @param prompt a prompt read or about to be written
      * @param w where, for errors
      */
-    static void check(Prompt prompt, Where w) {
-        text(ID, prompt.id(), w);
-        text(PROMPT, prompt.prompt(), w);
-        for (Map.Entry<String, String> e : prompt.labels().entrySet()) {
+    /**
+     * @param label an image's label
+     * @param w where, for errors
+     */
+    static void check(ImageLabel label, Where w) {
+        text(ID, label.id(), w);
+        checkLabels(label.labels(), w);
+    }
+
+    /** Each label's attribute and value must be usable text. */
+    private static void checkLabels(Map<String, String> labels, Where w) {
+        for (Map.Entry<String, String> e : labels.entrySet()) {
             String problem = problem(e.getKey());
             if (problem == null) {
                 problem = problem(e.getValue());
@@ -330,6 +338,12 @@ final class ItemCodec {
                 throw w.field(LABELS, "label " + Where.quote(e.getKey()) + ": " + problem);
             }
         }
+    }
+
+    static void check(Prompt prompt, Where w) {
+        text(ID, prompt.id(), w);
+        text(PROMPT, prompt.prompt(), w);
+        checkLabels(prompt.labels(), w);
         if (prompt.seed().isPresent() && prompt.seed().getAsLong() < 0) {
             throw w.field(SEED, "must not be negative, found " + prompt.seed().getAsLong());
         }
@@ -423,6 +437,20 @@ final class ItemCodec {
             new TreeMap<>(prompt.labels()).forEach(labels::put);
         }
         prompt.seed().ifPresent(seed -> o.put(SEED, seed));
+        return o;
+    }
+
+    /**
+     * @param label an image's label
+     * @return its JSON object, labels sorted by attribute, empty labels omitted (what {@link #imageLabel} reads)
+     */
+    static ObjectNode json(ImageLabel label) {
+        ObjectNode o = NODES.objectNode();
+        o.put(ID, label.id());
+        if (!label.labels().isEmpty()) {
+            ObjectNode labels = o.putObject(LABELS);
+            new TreeMap<>(label.labels()).forEach(labels::put);
+        }
         return o;
     }
 

@@ -102,9 +102,7 @@ public final class JsonlDataService implements DataService {
     private static final Kind<Prompt> PROMPTS = new Kind<>("prompt", Prompt.class, ItemCodec.ID,
             Prompt::id, ItemCodec::prompt, ItemCodec::check, ItemCodec::json);
     private static final Kind<ItemCodec.ImageLabel> IMAGE_LABELS = new Kind<>("image label", ItemCodec.ImageLabel.class,
-            ItemCodec.ID, ItemCodec.ImageLabel::id, ItemCodec::imageLabel, (label, w) -> { }, label -> {
-                throw new UnsupportedOperationException("image labels are not written as items");
-            });
+            ItemCodec.ID, ItemCodec.ImageLabel::id, ItemCodec::imageLabel, ItemCodec::check, ItemCodec::json);
     private static final List<Kind<?>> KINDS = List.of(QA, DOCUMENTS, CONCEPTS, PROMPTS);
 
     /** Longest part of a parser's message kept in an error. */

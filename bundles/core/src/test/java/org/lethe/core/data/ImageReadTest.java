@@ -86,6 +86,24 @@ class ImageReadTest {
     }
 
     @Test
+    void anImageLabelWritesAsTheLineItWasReadFrom() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode line = (com.fasterxml.jackson.databind.node.ObjectNode) mapper
+                .readTree("{\"id\":\"img-3\",\"labels\":{\"shape\":\"square\",\"colour\":\"red\"}}");
+        ItemCodec.ImageLabel label = ItemCodec.imageLabel(line, 1, Where.line("labels.jsonl", 1));
+        ItemCodec.check(label, Where.item("labels.jsonl", 1));
+        assertEquals("{\"id\":\"img-3\",\"labels\":{\"colour\":\"red\",\"shape\":\"square\"}}",
+                mapper.writeValueAsString(ItemCodec.json(label)), "labels sorted by attribute");
+        assertEquals(label, ItemCodec.imageLabel(ItemCodec.json(label), 1, Where.line("labels.jsonl", 1)));
+        assertEquals("{\"id\":\"img-4\"}", mapper.writeValueAsString(ItemCodec.json(
+                new ItemCodec.ImageLabel("img-4", Map.of()))), "no labels, no field");
+        org.lethe.api.LetheException blank = org.junit.jupiter.api.Assertions.assertThrows(
+                org.lethe.api.LetheException.class,
+                () -> ItemCodec.check(new ItemCodec.ImageLabel(" ", Map.of()), Where.item("labels.jsonl", 2)));
+        assertTrue(blank.getMessage().contains("labels.jsonl") && blank.getMessage().contains("id"), blank.getMessage());
+    }
+
+    @Test
     void aDataFileOfTheWrongLengthIsRefused() {
         byte[] pixels = f32(values(0.5f));
         byte[] shorter = java.util.Arrays.copyOf(pixels, pixels.length - 4);
