@@ -68,6 +68,21 @@ public interface DataService {
     DataSet<LabelledImage> readImages(Path labels);
 
     /**
+     * Reads a visual question-answer set: a question JSONL file ({@code id} unique, {@code image} the
+     * id of an image of the set beside it, {@code question}, {@code answer}, {@code attribute} and
+     * {@code form} required; other fields ignored) and its images, the labelled image set whose label
+     * file has the question file's name with {@code .jsonl} replaced by {@code .images.jsonl} (read as
+     * {@link #readImages} reads it). Every question's image must be in that set.
+     *
+     * @param questions the question JSONL file; its image set lies next to it
+     * @return the items in file order, named after the question file, fingerprinted over the question
+     *     file's bytes and the image set's fingerprint
+     * @throws LetheException (invalid input) naming the file, line and field of the first problem
+     * @since 1.3
+     */
+    DataSet<VqaItem> readVqa(Path questions);
+
+    /**
      * Writes items as JSONL, atomically (a temporary file renamed over the target).
      *
      * @param file the target

@@ -7,6 +7,9 @@ import org.lethe.api.data.Document;
 import org.lethe.api.data.LabelledImage;
 import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
+import org.lethe.api.data.VqaItem;
+import org.lethe.api.model.ModelManifest;
+import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -111,4 +114,66 @@ public interface Task {
      * @since 1.3
      */
     DataSet<LabelledImage> images(String role);
+
+    /**
+     * @param role a data role of questions about images (e.g. a vision-language unlearning's
+     *     {@code forget}: the questions whose answer is the concept, on images that show it)
+     * @return the items for it
+     * @throws LetheException (invalid input) when the role is missing or holds another kind of data;
+     *     this default holds none
+     * @since 1.4
+     */
+    default DataSet<VqaItem> vqa(String role) {
+        throw LetheException.invalidInput("the run has no '" + role + "' questions about images");
+    }
+
+    /**
+     * The data of a role as items of a given type: what a method written against
+     * {@link org.lethe.api.model.AnswerModel} reads, whichever kind of model it runs on.
+     *
+     * @param <T> the item type
+     * @param role the data role
+     * @param type {@link QaItem}, {@link Document}, {@link Concept}, {@link Prompt}, {@link LabelledImage}
+     *     or {@link VqaItem}
+     * @return the items for it
+     * @throws LetheException (invalid input) when the role is missing or holds another kind of data
+     * @since 1.4
+     */
+    @SuppressWarnings("unchecked")
+    default <T> DataSet<T> data(String role, Class<T> type) {
+        Object data;
+        if (type == QaItem.class) {
+            data = qa(role);
+        } else if (type == VqaItem.class) {
+            data = vqa(role);
+        } else if (type == Document.class) {
+            data = documents(role);
+        } else if (type == Concept.class) {
+            data = concepts(role);
+        } else if (type == Prompt.class) {
+            data = prompts(role);
+        } else if (type == LabelledImage.class) {
+            data = images(role);
+        } else {
+            throw new IllegalArgumentException("no data of type " + type.getName());
+        }
+        return (DataSet<T>) data;
+    }
+
+    /**
+     * Adds an attachment to the version this run commits: its files are written into the version's
+     * folder beside the weights, and the version lists it in its manifest. What a method that
+     * changes no weight delivers (an inference-time {@link ModelManifest.Attachment.Type#INTERVENTION},
+     * applied on every load through the {@link org.lethe.api.model.Intervention} service of its type).
+     * The version keeps its base's attachments too; names must be unique among them.
+     *
+     * @param attachment what to attach; its {@code files} are the keys of {@code files}
+     * @param files each file's name (relative, no folders) and content
+     * @throws LetheException (invalid input) when the run commits no model (an evaluation), a name is
+     *     taken or the files do not match the attachment; this default commits none
+     * @since 1.4
+     */
+    default void attach(ModelManifest.Attachment attachment, Map<String, byte[]> files) {
+        throw LetheException.invalidInput("this run commits no model, so it cannot attach '" + attachment.name() + "'");
+    }
 }

@@ -5,7 +5,7 @@
  * the model copy and its commit; a method supplies its loss, its edit or its intervention.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.lethe.api.method;
 
 import org.osgi.annotation.bundle.Export;

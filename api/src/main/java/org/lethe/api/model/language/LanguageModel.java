@@ -5,17 +5,58 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
+import org.lethe.api.data.QaItem;
+import org.lethe.api.model.AnswerModel;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A causal language model seen as its task needs it. Losses are answer-only: only the answer's
- * tokens are scored, given the question before them.
+ * tokens are scored, given the question before them. As an {@link AnswerModel} its items are
+ * {@link QaItem}s (since 1.2).
  */
 @ProviderType
-public interface LanguageModel {
+public interface LanguageModel extends AnswerModel<QaItem> {
 
     /** @return the DJL model holding the parameters (what an optimisation loop updates) */
+    @Override
     Model model();
+
+    /** @return {@code QaItem.class} */
+    @Override
+    default Class<QaItem> itemType() {
+        return QaItem.class;
+    }
+
+    /**
+     * The items' mean answer-token NLL: {@link #answerLoss(QaBatch, boolean)} of their batch.
+     *
+     * @since 1.2
+     */
+    @Override
+    default NDArray answerLoss(List<QaItem> items, NDManager scope, boolean training) {
+        return answerLoss(encodeItems(items, scope), training);
+    }
+
+    /**
+     * The next-token scores of the items' batch ({@link #logits}) with its answer mask.
+     *
+     * @since 1.2
+     */
+    @Override
+    default AnswerLogits answerLogits(List<QaItem> items, NDManager scope, boolean training) {
+        QaBatch batch = encodeItems(items, scope);
+        return new AnswerLogits(logits(batch, training), batch.answerMask());
+    }
+
+    /**
+     * @param items question–answer items
+     * @param scope where the batch's arrays live
+     * @return their batch ({@link #encode} of their questions and answers)
+     * @since 1.2
+     */
+    default QaBatch encodeItems(List<QaItem> items, NDManager scope) {
+        return encode(items.stream().map(QaItem::question).toList(), items.stream().map(QaItem::answer).toList(), scope);
+    }
 
     /** @return the tokenizer */
     Tokenizer tokenizer();

@@ -3,7 +3,7 @@
  * generation. Implemented by language-model architectures, used by language methods and metrics.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.lethe.api.model.language;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,10 +3,11 @@
  * questions about images, logits over the answer vocabulary, and forward hooks at named layers
  * (for sparse-autoencoder interventions, which change no weight).
  *
- * <p>Version 0.9: a draft until the vision-language item implements it; it may still change.
+ * <p>Version 1.0 (issue 9): the token order, the soft-prompt input and the answer-loss view that
+ * gradient ascent and GradDiff share with language models.
  */
 @Export
-@Version("0.9.0")
+@Version("1.0.0")
 package org.lethe.api.model.vision;
 
 import org.osgi.annotation.bundle.Export;

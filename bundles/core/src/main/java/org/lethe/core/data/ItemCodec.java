@@ -59,6 +59,10 @@ final class ItemCodec {
     static final String LABELS = "labels";
     /** The field {@code seed}. */
     static final String SEED = "seed";
+    /** Field of a visual question: {@value}. */
+    static final String IMAGE = "image";
+    /** Field of a visual question: {@value}. */
+    static final String FORM = "form";
 
     /** How many of a line's field names a "missing field" message lists. */
     private static final int FIELDS_SHOWN = 8;
@@ -146,6 +150,65 @@ final class ItemCodec {
             }
         }
         return new ImageLabel(id, labels);
+    }
+
+    /**
+     * One line of a visual question file, before its image is looked up in the image set beside it.
+     *
+     * @param id the question's id
+     * @param image the id of its image
+     * @param question the question
+     * @param answer the answer
+     * @param attribute the attribute it asks about
+     * @param form its phrasing ({@code template}, {@code paraphrase}, {@code yes-no})
+     */
+    record VqaLine(String id, String image, String question, String answer, String attribute, String form) {
+    }
+
+    /**
+     * @param o the line's object
+     * @param line its 1-based line number
+     * @param w where, for errors
+     * @return the question line: {@code id}, {@code image}, {@code question}, {@code answer},
+     *     {@code attribute} and {@code form} required, other fields ignored
+     */
+    static VqaLine vqaLine(ObjectNode o, long line, Where w) {
+        VqaLine vqa = new VqaLine(required(o, ID, w), required(o, IMAGE, w), required(o, QUESTION, w),
+                required(o, ANSWER, w), required(o, ATTRIBUTE, w), required(o, FORM, w));
+        check(vqa, w);
+        return vqa;
+    }
+
+    /**
+     * @param vqa a question line
+     * @param w where, for errors
+     */
+    static void check(VqaLine vqa, Where w) {
+        text(ID, vqa.id(), w);
+        text(IMAGE, vqa.image(), w);
+        text(QUESTION, vqa.question(), w);
+        text(ANSWER, vqa.answer(), w);
+        text(ATTRIBUTE, vqa.attribute(), w);
+        text(FORM, vqa.form(), w);
+        if (!List.of(org.lethe.api.data.VqaItem.TEMPLATE, org.lethe.api.data.VqaItem.PARAPHRASE,
+                org.lethe.api.data.VqaItem.YES_NO).contains(vqa.form())) {
+            throw w.field(FORM, "must be one of template, paraphrase, yes-no, found " + Where.quote(vqa.form()));
+        }
+    }
+
+    /**
+     * @param vqa a question line
+     * @return its JSON object (what {@link #vqaLine} reads)
+     */
+    static ObjectNode json(VqaLine vqa) {
+        ObjectNode o = NODES.objectNode();
+        o.put(ID, vqa.id());
+        o.put(IMAGE, vqa.image());
+        o.put(QUESTION, vqa.question());
+        o.put(ANSWER, vqa.answer());
+        o.put(ATTRIBUTE, vqa.attribute());
+        o.put(FORM, vqa.form());
+        return o;
     }
 
     /** An object of strings, in file order; absent or null means none. */

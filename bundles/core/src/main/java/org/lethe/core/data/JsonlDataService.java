@@ -37,6 +37,7 @@ import org.lethe.api.data.Document;
 import org.lethe.api.data.LabelledImage;
 import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
+import org.lethe.api.data.VqaItem;
 
 /**
  * The JSONL {@link DataService} of DESIGN §4: UTF-8, one JSON object a line, blank lines skipped,
@@ -103,6 +104,8 @@ public final class JsonlDataService implements DataService {
             Prompt::id, ItemCodec::prompt, ItemCodec::check, ItemCodec::json);
     private static final Kind<ItemCodec.ImageLabel> IMAGE_LABELS = new Kind<>("image label", ItemCodec.ImageLabel.class,
             ItemCodec.ID, ItemCodec.ImageLabel::id, ItemCodec::imageLabel, ItemCodec::check, ItemCodec::json);
+    private static final Kind<ItemCodec.VqaLine> VQA_LINES = new Kind<>("visual question", ItemCodec.VqaLine.class,
+            ItemCodec.ID, ItemCodec.VqaLine::id, ItemCodec::vqaLine, ItemCodec::check, ItemCodec::json);
     private static final List<Kind<?>> KINDS = List.of(QA, DOCUMENTS, CONCEPTS, PROMPTS);
 
     /** Longest part of a parser's message kept in an error. */
@@ -221,6 +224,52 @@ public final class JsonlDataService implements DataService {
         String fingerprint = ImageFiles.sha256((lines.fingerprint() + "\n" + pixels.sha256())
                 .getBytes(StandardCharsets.UTF_8));
         return new DataSet<>(lines.name(), images, fingerprint);
+    }
+
+    /**
+     * Reads a visual question file and the labelled image set beside it ({@link #imagesOf}): every
+     * question's {@code image} must name an image of the set. The fingerprint is the SHA-256 of the
+     * question file's fingerprint and the image set's (hex, joined by a newline).
+     *
+     * @param questions the question JSONL file
+     * @return the items in file order, named after the question file
+     * @throws LetheException (invalid input) naming the file, line and field of the first problem
+     */
+    @Override
+    public DataSet<VqaItem> readVqa(Path questions) {
+        DataSet<ItemCodec.VqaLine> lines = read(questions, VQA_LINES);
+        Path imageLabels = imagesOf(questions);
+        if (!Files.isRegularFile(imageLabels)) {
+            throw LetheException.invalidInput(questions + ": its images are missing: no image set " + imageLabels
+                    + " beside it");
+        }
+        DataSet<LabelledImage> images = readImages(imageLabels);
+        Map<String, LabelledImage> byId = new HashMap<>();
+        images.items().forEach(image -> byId.put(image.id(), image));
+        List<VqaItem> items = new ArrayList<>(lines.size());
+        int line = 0;
+        for (ItemCodec.VqaLine vqa : lines.items()) {
+            line++;
+            LabelledImage image = byId.get(vqa.image());
+            if (image == null) {
+                throw LetheException.invalidInput(questions + ": question " + Where.quote(vqa.id()) + " (item " + line
+                        + "): field 'image': no image " + Where.quote(vqa.image()) + " in " + imageLabels);
+            }
+            items.add(new VqaItem(vqa.id(), image, vqa.question(), vqa.answer(), vqa.attribute(), vqa.form()));
+        }
+        String fingerprint = ImageFiles.sha256((lines.fingerprint() + "\n" + images.fingerprint())
+                .getBytes(StandardCharsets.UTF_8));
+        return new DataSet<>(lines.name(), items, fingerprint);
+    }
+
+    /**
+     * @param questions a visual question file
+     * @return its image set's label file: the same name with {@code .images.jsonl} for {@code .jsonl}
+     */
+    public static Path imagesOf(Path questions) {
+        String name = questions.getFileName().toString();
+        String stem = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
+        return questions.resolveSibling(stem + ".images" + SUFFIX);
     }
 
     /**

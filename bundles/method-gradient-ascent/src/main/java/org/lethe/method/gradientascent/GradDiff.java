@@ -4,12 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import org.lethe.api.LetheException;
-import org.lethe.api.data.QaItem;
 import org.lethe.api.method.MethodProperties;
 import org.lethe.api.method.Task;
 import org.lethe.api.method.UnlearningMethod;
-import org.lethe.api.model.language.LanguageModel;
-import org.lethe.api.model.language.QaBatch;
+import org.lethe.api.model.AnswerModel;
 import org.lethe.api.run.RunContext;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -21,7 +19,8 @@ import org.osgi.service.metatype.annotations.Option;
  * Gradient difference: L = γ·(−NLL(θ; b_f)) + α·NLL(θ; b_r), ascent on a forget batch and descent
  * on a retain batch in the same step (methods-llm.md §1.2; open-unlearning GradDiff). The retain
  * term is the NLL ({@code retain_loss_type: NLL}, the default) or KL(p_θ0 ‖ p_θ) to the model before
- * the run ({@code KL}).
+ * the run ({@code KL}). Written against the {@link AnswerModel} view: it runs on language and
+ * vision-language models alike.
  *
  * <pre>
  * for step in 1..S: b_f = sample(D_f, B); b_r = sample(D_r, B)
@@ -79,33 +78,39 @@ public final class GradDiff implements UnlearningMethod {
     @Override
     public void unlearn(Task task, RunContext run) {
         Config config = task.config(Config.class);
-        if (task.qa(Task.RETAIN).items().isEmpty()) {
+        descendAndAscend(task.model(AnswerModel.class), task, run, config);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void descendAndAscend(AnswerModel<T> model, Task task, RunContext run, Config config) {
+        java.util.List<T> retainItems = task.data(Task.RETAIN, model.itemType()).items();
+        if (retainItems.isEmpty()) {
             throw LetheException.invalidInput("graddiff needs retain data: its retain term is what protects utility");
         }
-        LanguageModel lm = task.model(LanguageModel.class);
-        RunContext.Batches<QaItem> forget = run.batches(task.qa(Task.FORGET).items(), config.batchSize());
-        RunContext.Batches<QaItem> retain = run.batches(task.qa(Task.RETAIN).items(), config.batchSize());
+        RunContext.Batches<T> forget = run.batches(task.data(Task.FORGET, model.itemType()).items(), config.batchSize());
+        RunContext.Batches<T> retain = run.batches(retainItems, config.batchSize());
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(config.learningRate()))
                 .optWeightDecays(config.weightDecay()).build();
-        LanguageModel original = "KL".equals(config.retainLoss()) ? task.reference(LanguageModel.class) : null;
-        run.optimise(lm.model(), adamW, config.steps(), (step, scope) -> {
+        AnswerModel<T> original = "KL".equals(config.retainLoss()) ? task.reference(AnswerModel.class) : null;
+        run.optimise(model.model(), adamW, config.steps(), (step, scope) -> {
             // weights as arrays of the step's scope: DJL's mul(Number) frees its scalar before backward
-            NDArray forgetTerm = lm.answerLoss(Batches.encode(lm, forget.next(), scope), true).neg()
-                    .mul(scope.create(config.gamma()));
-            QaBatch retainBatch = Batches.encode(lm, retain.next(), scope);
-            NDArray retainLoss = original == null ? lm.answerLoss(retainBatch, true) : kl(original, lm, retainBatch);
+            NDArray forgetTerm = model.answerLoss(forget.next(), scope, true).neg().mul(scope.create(config.gamma()));
+            java.util.List<T> retainBatch = retain.next();
+            NDArray retainLoss = original == null ? model.answerLoss(retainBatch, scope, true)
+                    : kl(original.answerLogits(retainBatch, scope, false), model.answerLogits(retainBatch, scope, true));
             return forgetTerm.add(retainLoss.mul(scope.create(config.alpha())));
         });
     }
 
     /**
-     * KL(p_θ0 ‖ p_θ) of the next-token distributions, averaged over the batch's answer positions
+     * KL(p_θ0 ‖ p_θ) of the output distributions, averaged over the batch's answer positions
      * (open-unlearning's compute_kl_divergence, restricted to the answer as every loss here is).
      */
-    static NDArray kl(LanguageModel original, LanguageModel lm, QaBatch batch) {
-        NDArray reference = original.logits(batch, false).logSoftmax(-1).stopGradient();
-        NDArray current = lm.logits(batch, true).logSoftmax(-1);
+    static NDArray kl(AnswerModel.AnswerLogits originalScores, AnswerModel.AnswerLogits currentScores) {
+        NDArray reference = originalScores.logits().logSoftmax(-1).stopGradient();
+        NDArray current = currentScores.logits().logSoftmax(-1);
         NDArray perPosition = reference.exp().mul(reference.sub(current)).sum(new int[] {2});
-        return perPosition.mul(batch.answerMask()).sum().div(batch.answerMask().sum());
+        NDArray mask = currentScores.mask();
+        return perPosition.mul(mask).sum().div(mask.sum());
     }
 }

@@ -2,11 +2,10 @@ package org.lethe.method.gradientascent;
 
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import org.lethe.api.data.QaItem;
 import org.lethe.api.method.MethodProperties;
 import org.lethe.api.method.Task;
 import org.lethe.api.method.UnlearningMethod;
-import org.lethe.api.model.language.LanguageModel;
+import org.lethe.api.model.AnswerModel;
 import org.lethe.api.run.RunContext;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -15,7 +14,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Gradient ascent: minimise −NLL(θ; b_f) over forget batches, i.e. push the answers' likelihood
- * down. Unbounded below: run long enough, it wrecks the model (methods-llm.md §1.1).
+ * down. Unbounded below: run long enough, it wrecks the model (methods-llm.md §1.1). Written against
+ * the {@link AnswerModel} view, so it runs on a language model (question–answer items) and on a
+ * vision-language model (questions about images, methods-gen.md §7) alike.
  *
  * <pre>
  * for step in 1..S: b = sample(D_f, B); loss = −NLL(θ; b); loss.backward(); opt.step()
@@ -59,11 +60,14 @@ public final class GradientAscent implements UnlearningMethod {
     @Override
     public void unlearn(Task task, RunContext run) {
         Config config = task.config(Config.class);
-        LanguageModel lm = task.model(LanguageModel.class);
-        RunContext.Batches<QaItem> forget = run.batches(task.qa(Task.FORGET).items(), config.batchSize());
+        ascend(task.model(AnswerModel.class), task, run, config);
+    }
+
+    private static <T> void ascend(AnswerModel<T> model, Task task, RunContext run, Config config) {
+        RunContext.Batches<T> forget = run.batches(task.data(Task.FORGET, model.itemType()).items(), config.batchSize());
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(config.learningRate()))
                 .optWeightDecays(config.weightDecay()).build();
-        run.optimise(lm.model(), adamW, config.steps(),
-                (step, scope) -> lm.answerLoss(Batches.encode(lm, forget.next(), scope), true).neg());
+        run.optimise(model.model(), adamW, config.steps(),
+                (step, scope) -> model.answerLoss(forget.next(), scope, true).neg());
     }
 }

@@ -161,7 +161,9 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
 
     @Override
     public <V> Optional<V> view(Class<V> type) {
-        return type == LanguageModel.class ? Optional.of(type.cast(this)) : Optional.empty();
+        // the shared question-answering view too (gradient ascent and GradDiff are written against it)
+        return type == LanguageModel.class || type == org.lethe.api.model.AnswerModel.class ? Optional.of(type.cast(this))
+                : Optional.empty();
     }
 
     @Override
