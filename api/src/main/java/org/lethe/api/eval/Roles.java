@@ -67,6 +67,46 @@ public final class Roles {
     public static final String CONCEPT_IMAGES = "concept_images";
 
     /**
+     * Vision-language unlearning: held-out template questions whose answer is an unlearned concept,
+     * on images that show it (unlearning quality = 1 − accuracy): {@value}.
+     *
+     * @since 1.3
+     */
+    public static final String VQA_FORGET = "vqa_forget";
+
+    /**
+     * Vision-language unlearning: held-out template questions about the other attributes of images
+     * that show an unlearned concept ("what shape is the red object"; selectivity): {@value}.
+     *
+     * @since 1.3
+     */
+    public static final String VQA_SELECTIVITY = "vqa_selectivity";
+
+    /**
+     * Vision-language unlearning: held-out template questions on images that show no unlearned
+     * concept (utility): {@value}.
+     *
+     * @since 1.3
+     */
+    public static final String VQA_UTILITY = "vqa_utility";
+
+    /**
+     * Vision-language unlearning: held-out paraphrases, never trained on, of the questions whose
+     * answer is an unlearned concept, on images that show it (robustness): {@value}.
+     *
+     * @since 1.3
+     */
+    public static final String VQA_PARAPHRASE = "vqa_paraphrase";
+
+    /**
+     * Vision-language unlearning: yes/no questions naming an unlearned concept ("is it red"), true
+     * and false ones, on images of its attribute (robustness to reformulation): {@value}.
+     *
+     * @since 1.3
+     */
+    public static final String VQA_YES_NO = "vqa_yes_no";
+
+    /**
      * The roles of text-to-image erasure, in the order a report lists them; the erased concepts
      * themselves are {@link org.lethe.api.method.Task#ERASE}.
      *

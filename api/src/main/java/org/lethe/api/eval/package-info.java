@@ -4,7 +4,7 @@
  * results of evaluation runs, and the side-by-side comparison with its report.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.lethe.api.eval;
 
 import org.osgi.annotation.bundle.Export;
