@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.lethe.core.data.Files2.bytes;
 import static org.lethe.core.data.Files2.invalid;
 import static org.lethe.core.data.Files2.lines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,29 +29,11 @@ class VqaReadTest {
 
     private final JsonlDataService data = new JsonlDataService();
 
-    private static final String RED = "{\"id\":\"q1\",\"image\":\"img0\",\"question\":\"what color is the object\","
-            + "\"answer\":\"red\",\"attribute\":\"colour\",\"form\":\"template\"}";
-    private static final String IS_SQUARE = "{\"id\":\"q2\",\"image\":\"img1\",\"question\":\"is it a square\","
-            + "\"answer\":\"no\",\"attribute\":\"shape\",\"form\":\"yes-no\",\"note\":\"ignored\"}";
+    private static final String RED = VqaFiles.RED;
+    private static final String IS_SQUARE = VqaFiles.IS_SQUARE;
 
-    /** Writes {@code q.images.jsonl}, {@code .json} and {@code .f32}: two 3×2×2 images, the first pixel of img1 {@code first}. */
     private void images(float first) {
-        float[] values = new float[2 * 12];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (i % 12) / 12f;
-        }
-        values[12] = first;
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        byte[] pixels = b.array();
-        bytes(dir, "q.images.f32", pixels);
-        bytes(dir, "q.images.json", ("{\"format\":\"lethe-images\",\"version\":1,\"dtype\":\"float32\",\"byte_order\":\"little\","
-                + "\"layout\":\"NCHW\",\"shape\":[2,3,2,2],\"range\":[0.0,1.0],\"data\":\"q.images.f32\",\"sha256\":\""
-                + ImageFiles.sha256(pixels) + "\"}\n").getBytes(StandardCharsets.UTF_8));
-        lines(dir, "q.images.jsonl", "{\"id\":\"img0\",\"labels\":{\"colour\":\"red\",\"shape\":\"circle\"}}",
-                "{\"id\":\"img1\",\"labels\":{\"colour\":\"blue\",\"shape\":\"triangle\"}}");
+        VqaFiles.images(dir, "q", first);
     }
 
     @Test
