@@ -678,7 +678,7 @@ public final class CoreRunService implements RunService, EvaluationService {
         }
         try (ModelLease lease = store.lease(plan.model().ref());
                 VersionLoader.LoadedVersion model = loader.load(architecture, lease.base(), lease.directory(), true)) {
-            Attachments attachments = new Attachments(lease.base());
+            Attachments attachments = new Attachments(lease.base(), interventions::containsKey);
             try (CoreTask task = new CoreTask(model, () -> loader.load(architecture, lease.base(), lease.directory(), true),
                     plan.data(), plan.settings(), configService, attachments)) {
                 context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
