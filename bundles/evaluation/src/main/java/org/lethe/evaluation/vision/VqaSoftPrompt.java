@@ -20,6 +20,7 @@ import org.lethe.api.eval.Roles;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.vision.VisionLanguageModel;
 import org.lethe.api.run.RunContext;
+import org.lethe.evaluation.probes.FineTuning;
 import org.lethe.evaluation.probes.LearnedEmbedding;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -178,10 +179,7 @@ public final class VqaSoftPrompt implements Probe {
             throw LetheException.invalidInput("settings 'tokens', 'steps' and 'batchSize' of " + PID + " must be ≥ 1: "
                     + c.tokens() + ", " + c.steps() + ", " + c.batchSize());
         }
-        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
-            throw LetheException.invalidInput("setting 'learningRate' of " + PID + " must be positive, not "
-                    + c.learningRate());
-        }
+        FineTuning.checkLearningRate(c.learningRate(), PID);
         return c;
     }
 }
