@@ -111,7 +111,7 @@ public final class VqaRelearning implements Probe {
                     + task.vqa(Task.FORGET).name() + ") has no question to relearn on");
         }
         VisionLanguageModel model = VqaData.model(task, NAME);
-        model.answerIndices(train);
+        model.answerIndices(train); // refuses, naming it, a forget question whose answer the model cannot give
         Set<String> concepts = VqaData.concepts(task);
         List<Integer> checkpoints = FineTuning.checkpoints(c.checkpoints(), PID);
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed((float) c.learningRate()))
