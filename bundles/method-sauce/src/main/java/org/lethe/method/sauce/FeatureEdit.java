@@ -114,7 +114,7 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
      * @return the gate's score per input, mean over positions and width of delta², (batch)
      */
     static NDArray score(NDArray delta) {
-        return delta.square().mean(new int[] {1, 2});
+        return delta.square().mean(new int[] {2}).mean(new int[] {1});
     }
 
     /**
