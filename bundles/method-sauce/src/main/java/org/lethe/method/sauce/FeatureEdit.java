@@ -90,7 +90,8 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
             if (!pass.any().getBoolean()) {
                 return x;
             }
-            edited = NDArrays.where(pass.reshape(pass.getShape().get(0), 1, 1), hooked.add(delta), hooked);
+            edited = NDArrays.where(pass.reshape(pass.getShape().get(0), 1, 1).broadcast(hooked.getShape()), hooked.add(delta),
+                    hooked);
         }
         return n == tokens ? edited : edited.concat(x.get(":, " + n + ":, :"), 1);
     }
