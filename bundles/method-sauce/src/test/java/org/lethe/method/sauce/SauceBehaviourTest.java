@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,7 @@ class SauceBehaviourTest {
     private static List<VqaItem> test;
     private static NDManager manager;
     private static Outcome clean;
+    private static ModelManifest.Attachment lastAttachment;
 
     @BeforeAll
     static void trainTheModel() {
@@ -98,6 +100,7 @@ class SauceBehaviourTest {
         }
         System.out.printf(Locale.ROOT, "[sauce behaviour] erase %.1f s%n", (System.nanoTime() - started) / 1e9);
         ModelManifest.Attachment attachment = task.attached.keySet().iterator().next();
+        lastAttachment = attachment;
         for (Map.Entry<String, byte[]> f : task.attached.get(attachment).entrySet()) {
             Files.write(dir.resolve(f.getKey()), f.getValue());
         }
@@ -147,6 +150,26 @@ class SauceBehaviourTest {
         Map<String, Object> gated = settings();
         gated.put("gate", "mse");
         Outcome o = erase(gated, dir);
+        // how often the cheap bound alone lets an input without red skip the autoencoder
+        ModelManifest.Attachment attachment = lastAttachment;
+        EditSpec spec = EditSpec.of(attachment);
+        List<VqaItem> others = test.stream().filter(i -> !i.shows("red")).toList();
+        Activations acts = Activations.collect(vlm, spec.layer(), spec.positions(), others, manager,
+                new SauceRunContext(1, manager));
+        Sae sae = SaeFiles.read(dir.resolve(attachment.files().get(0)), spec.variant(), spec.k(), manager);
+        int skipped = 0;
+        int edited = 0;
+        try (NDManager scope = manager.newSubManager()) {
+            FeatureEdit edit = new FeatureEdit(sae.on(scope), spec.features(), spec.gamma(), spec.positions(),
+                    vlm.visualTokens(), spec.tau());
+            for (int i = 0; i < acts.inputs(); i++) {
+                NDArray x = scope.create(acts.input(i), new ai.djl.ndarray.types.Shape(1, acts.positions(i), sae.width()));
+                skipped += edit.bound(x).getFloat(0) < spec.tau() ? 1 : 0;
+                edited += FeatureEdit.score(edit.delta(x)).getFloat(0) >= spec.tau() ? 1 : 0;
+            }
+        }
+        System.out.printf(Locale.ROOT, "[sauce behaviour] gate τ %.4g: of %d inputs without red, %d skip the"
+                + " autoencoder by the bound, %d are edited%n", spec.tau(), others.size(), skipped, edited);
         // measured (seed 23 model, 2026-11-26): UQ 1.000, utility 0.911 gated vs 0.865 ungated, clean 0.929
         assertTrue(o.uq() >= 0.8, "unlearning quality with the gate " + o.uq());
         assertTrue(o.utility() >= clean.utility() - 0.05, "utility with the gate " + o.utility() + " vs clean "
