@@ -33,6 +33,7 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
     private final float tau;
     private final NDArray encoderS;
     private final NDArray latentBiasS;
+    /** topk: S's indices (int64), to gather their pre-activations; null for relu. */
     private final NDArray selector;
     private final NDArray decoderS;
 
@@ -64,11 +65,7 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
         if (sae.sae().variant() == Sae.Variant.RELU) {
             this.selector = null;
         } else {
-            float[] oneHot = new float[d * features.length];
-            for (int i = 0; i < features.length; i++) {
-                oneHot[features[i] * features.length + i] = 1f;
-            }
-            this.selector = memory.create(oneHot, new Shape(d, features.length));
+            this.selector = index;
         }
     }
 
@@ -112,7 +109,12 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
         if (selector == null) {
             zS = ai.djl.nn.Activation.relu(hooked.sub(sae.preBias()).matMul(encoderS).add(latentBiasS));
         } else {
-            zS = sae.encode(hooked).matMul(selector);
+            // z_j for j ∈ S: ReLU(pre_j) where pre_j is among the k largest (≥ the k-th), as Sae.codes keeps
+            NDArray pre = sae.pre(hooked);
+            NDArray kth = pre.topK(sae.sae().k(), -1, true, false).get(0).min(new int[] {-1}, true);
+            Shape shape = pre.getShape();
+            NDArray preS = pre.gather(selector.broadcast(new Shape(shape.get(0), shape.get(1), selector.size())), -1);
+            zS = ai.djl.nn.Activation.relu(preS).mul(preS.gte(kth).toType(preS.getDataType(), false));
         }
         return zS.mul(hooked.getManager().create(gamma - 1f)).matMul(decoderS);
     }
