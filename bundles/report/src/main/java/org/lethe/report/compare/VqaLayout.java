@@ -29,8 +29,10 @@ import org.lethe.api.method.Task;
 /**
  * Which files of a trained visual question-answering world ({@code shapes-vqa}) a comparison reads
  * for an unlearning task, by {@link Roles role}. A world is a VQA world when its data folder holds
- * the question files {@value #TRAIN}{@code .jsonl} and {@value #HOLDOUT}{@code .jsonl} with their
- * image sets ({@code <split>.images.jsonl} beside each, as {@code DataService.readVqa} reads them).
+ * the question files {@value #SPLITS}{@code /}{@value #TRAIN}{@code .jsonl} and
+ * {@value #SPLITS}{@code /}{@value #HOLDOUT}{@code .jsonl} with their image sets
+ * ({@code <split>.images.jsonl} beside each, as {@code DataService.readVqa} reads them;
+ * {@code ShapesVqaWriter}).
  *
  * <p>A task is a concept set C: one concept of {@value #CONCEPTS} by its name ({@code red}), or a
  * multi-concept task ({@code multi3}: red, yellow, blue; {@code multi6}: those and circle, square,
@@ -67,6 +69,8 @@ import org.lethe.api.method.Task;
  */
 final class VqaLayout {
 
+    /** The folder of the world's question splits, under its data folder: {@value}. */
+    static final String SPLITS = "vqa";
     /** The split the model trained on, the pool of the forget and retain sets: {@value}. */
     static final String TRAIN = "train";
     /** The held-out split the evaluation roles come from: {@value}. */
@@ -115,8 +119,9 @@ final class VqaLayout {
      *     {@value #HOLDOUT} question files with their image sets
      */
     static boolean isVqaWorld(Path data) {
-        return Files.isRegularFile(data.resolve(HOLDOUT + ".jsonl")) && Files.isRegularFile(data.resolve(HOLDOUT + IMAGES + ".jsonl"))
-                && Files.isRegularFile(data.resolve(TRAIN + ".jsonl")) && Files.isRegularFile(data.resolve(TRAIN + IMAGES + ".jsonl"));
+        Path splits = data.resolve(SPLITS);
+        return Files.isRegularFile(splits.resolve(HOLDOUT + ".jsonl")) && Files.isRegularFile(splits.resolve(HOLDOUT + IMAGES + ".jsonl"))
+                && Files.isRegularFile(splits.resolve(TRAIN + ".jsonl")) && Files.isRegularFile(splits.resolve(TRAIN + IMAGES + ".jsonl"));
     }
 
     /**
@@ -382,9 +387,10 @@ final class VqaLayout {
     }
 
     private Split split(String name) {
-        Path questions = data.resolve(name + ".jsonl");
-        Path labels = data.resolve(name + IMAGES + ".jsonl");
-        Path headerFile = data.resolve(name + IMAGES + ".json");
+        Path splits = data.resolve(SPLITS);
+        Path questions = splits.resolve(name + ".jsonl");
+        Path labels = splits.resolve(name + IMAGES + ".jsonl");
+        Path headerFile = splits.resolve(name + IMAGES + ".json");
         List<JsonNode> imageRows = read(labels);
         JsonNode header = readJson(headerFile);
         JsonNode shape = header.path("shape");
@@ -392,7 +398,7 @@ final class VqaLayout {
             throw LetheException.invalidInput(headerFile + ": field 'shape': expected [N, C, H, W]");
         }
         int perImage = shape.path(1).asInt() * shape.path(2).asInt() * shape.path(3).asInt() * Float.BYTES;
-        Path pixelFile = data.resolve(header.path("data").asText(name + IMAGES + ".f32"));
+        Path pixelFile = splits.resolve(header.path("data").asText(name + IMAGES + ".f32"));
         byte[] pixels;
         try {
             pixels = Files.readAllBytes(pixelFile);

@@ -105,12 +105,13 @@ class VqaLayoutTest {
             }
         }
         byte[] f32 = pixels.array();
-        Files.write(data.resolve(name + ".images.f32"), f32);
-        Files.writeString(data.resolve(name + ".images.json"), "{\"format\":\"lethe-images\",\"version\":1,\"dtype\":\"float32\","
+        Path folder = Files.createDirectories(data.resolve(VqaLayout.SPLITS));
+        Files.write(folder.resolve(name + ".images.f32"), f32);
+        Files.writeString(folder.resolve(name + ".images.json"), "{\"format\":\"lethe-images\",\"version\":1,\"dtype\":\"float32\","
                 + "\"byte_order\":\"little\",\"layout\":\"NCHW\",\"shape\":[" + images + ",3,4,4],\"range\":[0.0,1.0],"
                 + "\"data\":\"" + name + ".images.f32\",\"sha256\":\"" + Hashing.sha256().hashBytes(f32) + "\"}\n");
-        Files.write(data.resolve(name + ".images.jsonl"), labels, StandardCharsets.UTF_8);
-        Files.write(data.resolve(name + ".jsonl"), questions, StandardCharsets.UTF_8);
+        Files.write(folder.resolve(name + ".images.jsonl"), labels, StandardCharsets.UTF_8);
+        Files.write(folder.resolve(name + ".jsonl"), questions, StandardCharsets.UTF_8);
     }
 
     private static String question(String id, String image, String text, String answer, String attribute, String form)
@@ -175,7 +176,7 @@ class VqaLayoutTest {
             assertTrue(q.id().startsWith("train-"));
         }
         // every train question whose answer is red is in the pool: 600 × ¼ red images ≈ 150 < 256, all of them taken
-        List<VqaItem> train = reader.readVqa(data.resolve("train.jsonl")).items();
+        List<VqaItem> train = reader.readVqa(data.resolve("vqa/train.jsonl")).items();
         long redQuestions = train.stream().filter(q -> q.answer().equals("red")).count();
         assertEquals(redQuestions, forget.size());
 
@@ -301,13 +302,13 @@ class VqaLayoutTest {
         assertTrue(unknown.getMessage().contains("'purple' is not a task of world 'shapes-vqa'"), unknown.getMessage());
         assertTrue(unknown.getMessage().contains("red"), unknown.getMessage());
 
-        List<String> lines = new ArrayList<>(Files.readAllLines(data.resolve("holdout.jsonl")));
+        List<String> lines = new ArrayList<>(Files.readAllLines(data.resolve("vqa/holdout.jsonl")));
         lines.set(2, lines.get(2).replace("\"image\":\"holdout-0\"", "\"image\":\"holdout-9999\""));
-        Files.write(data.resolve("holdout.jsonl"), lines);
+        Files.write(data.resolve("vqa/holdout.jsonl"), lines);
         LetheException broken = assertThrows(LetheException.class, () -> layout().roles("red"));
         assertTrue(broken.getMessage().contains("holdout.jsonl: line 3: field 'image'"), broken.getMessage());
 
-        Files.delete(data.resolve("train.images.json"));
+        Files.delete(data.resolve("vqa/train.images.json"));
         LetheException missing = assertThrows(LetheException.class, () -> layout().roles("red"));
         assertTrue(missing.getMessage().contains("train.images.json: missing"), missing.getMessage());
     }
