@@ -37,6 +37,7 @@ import org.lethe.api.method.ErasureMethod;
 import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
 import org.lethe.api.method.UnlearningMethod;
+import org.lethe.api.model.Intervention;
 import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelArchitecture;
 import org.lethe.api.model.ModelLease;
@@ -97,6 +98,8 @@ public final class CoreRunService implements RunService, EvaluationService {
     private final Map<String, Registered<Metric>> metrics = new ConcurrentHashMap<>();
     private final Map<String, Registered<Probe>> probes = new ConcurrentHashMap<>();
     private final Map<String, String> worldVersions = new ConcurrentHashMap<>();
+    private final Map<String, Intervention> interventions = new ConcurrentHashMap<>();
+    private final VersionLoader loader = new VersionLoader(interventions::get);
 
     private final Map<RunKey, RunRecord> records = new ConcurrentHashMap<>();
     private final Map<RunKey, Planned> planned = new ConcurrentHashMap<>();
@@ -119,8 +122,14 @@ public final class CoreRunService implements RunService, EvaluationService {
         }
     }
 
-    /** What planning found, kept for execution. */
-    private record Planned(RunSpec spec, ModelManifest model, Map<String, PlannedData> data, Map<String, Object> settings) {
+    /**
+     * What planning found, kept for execution.
+     *
+     * @param interventions whether loads apply the versions' intervention attachments (an
+     *     evaluation's {@value Intervention#SWITCH} setting; always for the other runs)
+     */
+    private record Planned(RunSpec spec, ModelManifest model, Map<String, PlannedData> data, Map<String, Object> settings,
+            boolean interventions) {
     }
 
     /**
@@ -135,7 +144,8 @@ public final class CoreRunService implements RunService, EvaluationService {
 
     /**
      * For tests and embedding outside OSGi: the same service over a given data folder (runs go to its
-     * {@code runs/}); bind methods, architectures and worlds with the {@code bind...} methods and set
+     * {@code runs/}); bind methods, architectures, worlds, metrics, probes and interventions with the
+     * {@code bind...} methods and set
      * the engine with {@link #engine(Engine)}; {@link #deactivate()} stops it.
      */
     public CoreRunService(ModelStore store, DataService dataService, ConfigService configService, MethodRegistry registry,
@@ -263,6 +273,30 @@ public final class CoreRunService implements RunService, EvaluationService {
         }
     }
 
+    /**
+     * Binds an intervention service: the type named by its {@value Intervention#TYPE} property, which
+     * every load of a version applies to its enabled intervention attachments of that type.
+     *
+     * @param intervention the service
+     * @param props its service properties
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Intervention.TYPE + "=*)")
+    public void bindIntervention(Intervention intervention, Map<String, Object> props) {
+        interventions.put(String.valueOf(props.get(Intervention.TYPE)), intervention);
+    }
+
+    /**
+     * Unbinds an intervention service: versions needing its type are refused from now on (runs that
+     * already applied it keep it until they close their model).
+     *
+     * @param intervention the service
+     * @param props its service properties
+     */
+    public void unbindIntervention(Intervention intervention, Map<String, Object> props) {
+        interventions.remove(String.valueOf(props.get(Intervention.TYPE)), intervention);
+    }
+
     private void withdraw(String method) {
         for (RunRecord record : records.values()) {
             if (!record.state().isTerminal() && record.spec().component().equals(method)) {
@@ -314,6 +348,7 @@ public final class CoreRunService implements RunService, EvaluationService {
             throw LetheException.invalidInput("model " + model.ref() + " needs the architecture '" + model.architecture()
                     + "', which no bundle provides" + known(List.copyOf(architectures.keySet())));
         }
+        loader.check(model, true);
         for (String input : method.inputs()) {
             if (!spec.data().containsKey(input)) {
                 throw LetheException.invalidInput("method '" + method.name() + "' needs '" + input + "' data");
@@ -324,7 +359,7 @@ public final class CoreRunService implements RunService, EvaluationService {
         planData(spec, model, data, refs);
         RunSpec resolved = new RunSpec(spec.kind(), spec.component(), method.bundleVersion(), spec.config(),
                 Optional.of(model.ref()), refs, spec.probes(), spec.seed(), spec.budget());
-        return new Planned(resolved, model, data, settings);
+        return new Planned(resolved, model, data, settings, true);
     }
 
     private void planData(RunSpec spec, ModelManifest model, Map<String, PlannedData> data,
@@ -344,21 +379,30 @@ public final class CoreRunService implements RunService, EvaluationService {
         });
     }
 
+    /** The values of an evaluation's {@value Intervention#SWITCH} setting. */
+    static final String SWITCH_ON = "on";
+
+    /** Switched off: every intervention attachment left out. */
+    static final String SWITCH_OFF = "off";
+
     /**
      * An evaluation run: the metrics its component names ({@value EvaluationService#ALL_METRICS} or a
      * comma-separated list), its probes, a model and data by role. Its component version records
      * every metric's and probe's definition version, so a changed definition is a different run.
+     * Its one setting is {@value Intervention#SWITCH}: {@code on} (the default) loads the version as
+     * committed, {@code off} with every intervention attachment left out (its weights alone). The
+     * resolved spec keeps {@code off} and drops {@code on}, so that an evaluation with the default
+     * spelled out is the same run as one without it, and the two switches are different runs.
      */
     private Planned planEvaluation(RunSpec spec) {
-        if (!spec.config().isEmpty()) {
-            throw LetheException.invalidInput("an evaluation run takes no settings, but got " + spec.config().keySet());
-        }
+        boolean interventionsOn = interventionSwitch(spec.config());
         ModelRef ref = spec.model().orElseThrow(() -> LetheException.invalidInput("an evaluation run needs a model (--model)"));
         ModelManifest model = store.manifest(ref);
         if (!architectures.containsKey(model.architecture())) {
             throw LetheException.invalidInput("model " + model.ref() + " needs the architecture '" + model.architecture()
                     + "', which no bundle provides" + known(List.copyOf(architectures.keySet())));
         }
+        loader.check(model, interventionsOn);
         List<String> metricNames = metricNames(spec.component(), model.kind());
         for (String probe : spec.probes()) {
             if (!probes.containsKey(probe)) {
@@ -386,9 +430,30 @@ public final class CoreRunService implements RunService, EvaluationService {
         Map<String, PlannedData> data = new LinkedHashMap<>();
         Map<String, RunSpec.DataRef> refs = new LinkedHashMap<>();
         planData(spec, model, data, refs);
-        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), versions.toString(), spec.config(),
+        Map<String, String> config = interventionsOn ? Map.of() : Map.of(Intervention.SWITCH, SWITCH_OFF);
+        RunSpec resolved = new RunSpec(spec.kind(), spec.component(), versions.toString(), config,
                 Optional.of(model.ref()), refs, spec.probes(), spec.seed(), spec.budget());
-        return new Planned(resolved, model, data, Map.of());
+        return new Planned(resolved, model, data, Map.of(), interventionsOn);
+    }
+
+    /**
+     * @param config an evaluation run's settings
+     * @return whether its interventions are on ({@value Intervention#SWITCH} absent or {@code on})
+     * @throws LetheException (invalid input) for another setting or another value
+     */
+    static boolean interventionSwitch(Map<String, String> config) {
+        for (Map.Entry<String, String> entry : config.entrySet()) {
+            if (!entry.getKey().equals(Intervention.SWITCH)) {
+                throw LetheException.invalidInput("an evaluation run takes one setting, '" + Intervention.SWITCH
+                        + "' (" + SWITCH_ON + " or " + SWITCH_OFF + "), but got '" + entry.getKey() + "'");
+            }
+            String value = entry.getValue().trim();
+            if (!value.equals(SWITCH_ON) && !value.equals(SWITCH_OFF)) {
+                throw LetheException.invalidInput("the evaluation setting '" + Intervention.SWITCH + "' is " + SWITCH_ON
+                        + " or " + SWITCH_OFF + ", not '" + entry.getValue() + "'");
+            }
+        }
+        return !SWITCH_OFF.equals(config.getOrDefault(Intervention.SWITCH, SWITCH_ON).trim());
     }
 
     /** The metrics an evaluation's component selects, in name order. */
@@ -503,7 +568,7 @@ public final class CoreRunService implements RunService, EvaluationService {
         }
         RunSpec resolved = new RunSpec(spec.kind(), spec.component(), worldVersions.getOrDefault(spec.component(), ""),
                 spec.config(), Optional.empty(), refs, spec.probes(), spec.seed(), spec.budget());
-        return new Planned(resolved, null, Map.of(), Map.of());
+        return new Planned(resolved, null, Map.of(), Map.of(), true);
     }
 
     private static String known(List<String> names) {
@@ -595,7 +660,11 @@ public final class CoreRunService implements RunService, EvaluationService {
                 Optional.of(clock.instant()), last.attempt()));
     }
 
-    /** Runs the method on a leased copy of the model and commits the copy as the next version. */
+    /**
+     * Runs the method on a leased copy of the model (with the base's interventions applied) and
+     * commits the copy as the next version: its weights, with the base's attachments and the ones the
+     * method {@link org.lethe.api.method.Task#attach attached} (their files written beside the weights).
+     */
     private ModelRef unlearnOrErase(RunKey key, Planned plan, CoreRunContext context) throws Exception {
         RunSpec spec = plan.spec();
         ModelArchitecture architecture = architectures.get(plan.model().architecture());
@@ -603,18 +672,27 @@ public final class CoreRunService implements RunService, EvaluationService {
             throw LetheException.failed("the architecture '" + plan.model().architecture() + "' went away", null);
         }
         try (ModelLease lease = store.lease(plan.model().ref());
-                LoadedModel model = architecture.load(lease.base(), lease.directory());
-                CoreTask task = new CoreTask(model, () -> architecture.load(lease.base(), lease.directory()),
-                        plan.data(), plan.settings(), configService)) {
-            context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
-            if (spec.kind() == RunSpec.Kind.UNLEARN) {
-                methodOrWithdrawn(unlearning, spec.component()).unlearn(task, context);
-            } else {
-                methodOrWithdrawn(erasure, spec.component()).erase(task, context);
+                VersionLoader.LoadedVersion model = loader.load(architecture, lease.base(), lease.directory(), true)) {
+            Attachments attachments = new Attachments(lease.base());
+            try (CoreTask task = new CoreTask(model, () -> loader.load(architecture, lease.base(), lease.directory(), true),
+                    plan.data(), plan.settings(), configService, attachments)) {
+                context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());
+                if (spec.kind() == RunSpec.Kind.UNLEARN) {
+                    methodOrWithdrawn(unlearning, spec.component()).unlearn(task, context);
+                } else {
+                    methodOrWithdrawn(erasure, spec.component()).erase(task, context);
+                }
             }
             context.beginCommit();
+            // the interventions stay attachments, applied at load: the weights are saved without them
+            model.removeInterventions();
             model.save(lease.directory());
-            ModelRef result = lease.commit(key, model.config(), lease.base().attachments()).ref();
+            attachments.write(lease.directory());
+            ModelRef result = lease.commit(key, model.config(), attachments.attachments()).ref();
+            for (ModelManifest.Attachment attachment : attachments.added()) {
+                context.log("attached " + attachment.type().name().toLowerCase(java.util.Locale.ROOT) + " '"
+                        + attachment.name() + "' " + attachment.files());
+            }
             context.log("committed " + result);
             return result;
         }
@@ -641,8 +719,11 @@ public final class CoreRunService implements RunService, EvaluationService {
         int done = 0;
         try (ModelLease lease = store.lease(plan.model().ref())) {
             context.log("start evaluation of " + lease.base().ref() + ": " + spec.componentVersion());
-            try (LoadedModel model = architecture.load(lease.base(), lease.directory());
-                    CoreTask task = new CoreTask(model, () -> loadRoot(lease), plan.data(), Map.of(), configService)) {
+            context.log("interventions " + (plan.interventions() ? "on: " + VersionLoader.applied(lease.base(), true).size()
+                    + " applied" : "off"));
+            try (LoadedModel model = loader.load(architecture, lease.base(), lease.directory(), plan.interventions());
+                    CoreTask task = new CoreTask(model, () -> loadRoot(lease, plan.interventions()), plan.data(), Map.of(),
+                            configService, null)) {
                 for (String name : metricNames) {
                     context.checkCancelled();
                     context.progress(done++, total, Double.NaN);
@@ -677,9 +758,9 @@ public final class CoreRunService implements RunService, EvaluationService {
                     continue;
                 }
                 long start = System.nanoTime();
-                try (LoadedModel copy = architecture.load(lease.base(), lease.directory());
-                        CoreTask task = new CoreTask(copy, () -> architecture.load(lease.base(), lease.directory()),
-                                plan.data(), Map.of(), configService)) {
+                try (LoadedModel copy = loader.load(architecture, lease.base(), lease.directory(), plan.interventions());
+                        CoreTask task = new CoreTask(copy, () -> loader.load(architecture, lease.base(), lease.directory(),
+                                plan.interventions()), plan.data(), Map.of(), configService, null)) {
                     results.addAll(probe.service().probe(task, context));
                 } catch (CancellationException e) {
                     throw e;
@@ -700,9 +781,10 @@ public final class CoreRunService implements RunService, EvaluationService {
 
     /**
      * The reference of an evaluation: the evaluated version's root ancestor (what its world or import
-     * made), read from a lease of its own that is discarded once the weights are in memory.
+     * made), read from a lease of its own that is discarded once the weights (and its interventions,
+     * if it has any and they are on) are in memory.
      */
-    private LoadedModel loadRoot(ModelLease lease) throws java.io.IOException {
+    private LoadedModel loadRoot(ModelLease lease, boolean interventionsOn) throws java.io.IOException {
         List<ModelManifest> lineage = store.lineage(lease.base().ref());
         ModelManifest root = lineage.get(lineage.size() - 1);
         ModelArchitecture architecture = architectures.get(root.architecture());
@@ -711,10 +793,10 @@ public final class CoreRunService implements RunService, EvaluationService {
                     + " is not deployed", null);
         }
         if (root.ref().equals(lease.base().ref())) {
-            return architecture.load(lease.base(), lease.directory());
+            return loader.load(architecture, lease.base(), lease.directory(), interventionsOn);
         }
         try (ModelLease rootLease = store.lease(root.ref())) {
-            return architecture.load(rootLease.base(), rootLease.directory());
+            return loader.load(architecture, rootLease.base(), rootLease.directory(), interventionsOn);
         }
     }
 

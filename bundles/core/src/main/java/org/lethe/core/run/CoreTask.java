@@ -9,10 +9,15 @@ import org.lethe.api.data.Document;
 import org.lethe.api.data.LabelledImage;
 import org.lethe.api.data.Prompt;
 import org.lethe.api.data.QaItem;
+import org.lethe.api.data.VqaItem;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.LoadedModel;
+import org.lethe.api.model.ModelManifest;
 
-/** A method's task: the leased model copy, the planned data by role, the validated settings. */
+/**
+ * A method's task: the leased model copy, the planned data by role, the validated settings, and in
+ * a run that commits a model what it attaches to the new version.
+ */
 final class CoreTask implements Task, AutoCloseable {
 
     /** Loads the reference copy of the model (the base version, from files the run has not touched). */
@@ -26,14 +31,34 @@ final class CoreTask implements Task, AutoCloseable {
     private final Map<String, PlannedData> data;
     private final Map<String, Object> settings;
     private final ConfigService config;
+    private final Attachments attachments;
 
+    /**
+     * @param model the model the task works on
+     * @param referenceLoader loads the reference copy on first use
+     * @param data the planned data by role
+     * @param settings the validated settings
+     * @param config converts the settings to typed configuration
+     * @param attachments what the run attaches to the version it commits; null when it commits none
+     *     (an evaluation, whose {@link #attach} is refused)
+     */
     CoreTask(LoadedModel model, ReferenceLoader referenceLoader, Map<String, PlannedData> data,
-            Map<String, Object> settings, ConfigService config) {
+            Map<String, Object> settings, ConfigService config, Attachments attachments) {
         this.model = model;
         this.referenceLoader = referenceLoader;
         this.data = data;
         this.settings = settings;
         this.config = config;
+        this.attachments = attachments;
+    }
+
+    @Override
+    public void attach(ModelManifest.Attachment attachment, Map<String, byte[]> files) {
+        if (attachments == null) {
+            throw LetheException.invalidInput("an evaluation commits no model, so it cannot attach '"
+                    + (attachment == null ? "" : attachment.name()) + "'; attachments come from unlearning and erasure runs");
+        }
+        attachments.add(attachment, files);
     }
 
     @Override
@@ -97,6 +122,11 @@ final class CoreTask implements Task, AutoCloseable {
     @Override
     public DataSet<LabelledImage> images(String role) {
         return get(role, PlannedData.Kind.IMAGES);
+    }
+
+    @Override
+    public DataSet<VqaItem> vqa(String role) {
+        return get(role, PlannedData.Kind.VQA);
     }
 
     @SuppressWarnings("unchecked")

@@ -13,7 +13,7 @@ import org.lethe.api.data.DataSet;
 /**
  * Data read for one role of a run, with the kind of items it holds.
  *
- * @param kind question–answer items, documents, concepts, prompts or labelled images
+ * @param kind question–answer items, documents, concepts, prompts, labelled images or questions about images
  * @param data the items and their fingerprint
  */
 record PlannedData(Kind kind, DataSet<?> data) {
@@ -24,7 +24,8 @@ record PlannedData(Kind kind, DataSet<?> data) {
         DOCUMENTS("documents"),
         CONCEPTS("concepts"),
         PROMPTS("prompts"),
-        IMAGES("labelled images");
+        IMAGES("labelled images"),
+        VQA("questions about images");
 
         private final String description;
 
@@ -38,9 +39,10 @@ record PlannedData(Kind kind, DataSet<?> data) {
     }
 
     /**
-     * Reads a file after telling its kind from the first object's fields ({@code question},
-     * {@code text}, {@code name} or {@code prompt}; an {@code id} alone, with a {@code .json} image
-     * header of the same name beside the file, is an image label file).
+     * Reads a file after telling its kind from the first object's fields ({@code image} with
+     * {@code question} is a visual question file, read with the image set beside it; else
+     * {@code question}, {@code text}, {@code name} or {@code prompt}; an {@code id} alone, with a
+     * {@code .json} image header of the same name beside the file, is an image label file).
      */
     static PlannedData read(DataService service, Path file) {
         if (!Files.isRegularFile(file)) {
@@ -53,6 +55,7 @@ record PlannedData(Kind kind, DataSet<?> data) {
             case CONCEPTS -> service.readConcepts(file);
             case PROMPTS -> service.readPrompts(file);
             case IMAGES -> service.readImages(file);
+            case VQA -> service.readVqa(file);
         };
         return new PlannedData(kind, data);
     }
@@ -74,6 +77,9 @@ record PlannedData(Kind kind, DataSet<?> data) {
                     // the reader gives the precise error; default to the most common kind
                     return Kind.QA;
                 }
+                if (node.has("image") && node.has("question")) {
+                    return Kind.VQA;
+                }
                 if (node.has("question") || node.has("answer")) {
                     return Kind.QA;
                 }
@@ -91,7 +97,8 @@ record PlannedData(Kind kind, DataSet<?> data) {
                 }
                 throw LetheException.invalidInput(file + ":" + lineNumber
                         + ": neither a question-answer item ('question', 'answer'), a document ('text'), a concept ('name') nor a"
-                        + " prompt ('prompt') nor an image label ('id', with the images' .json header beside the file)");
+                        + " prompt ('prompt'), an image label ('id', with the images' .json header beside the file) nor a"
+                        + " question about an image ('image', 'question')");
             }
         } catch (IOException e) {
             throw LetheException.invalidInput(file + ": " + e.getMessage());

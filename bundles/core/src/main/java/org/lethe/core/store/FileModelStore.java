@@ -85,6 +85,15 @@ public final class FileModelStore implements ModelStore {
     /** A deleted version's tombstone. */
     static final String TOMBSTONE = "DELETED";
 
+    /**
+     * @param name a file name relative to a version folder
+     * @return whether the store reserves it for itself (its manifest, commit marker, ...), so that no
+     *     version file may have it
+     */
+    public static boolean reserved(String name) {
+        return Fs.RESERVED.contains(name);
+    }
+
     static final String LEASES = ".leases";
     static final String TMP = ".tmp-";
     static final String LOCK = ".lock";

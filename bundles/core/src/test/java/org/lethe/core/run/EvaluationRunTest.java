@@ -272,7 +272,8 @@ class EvaluationRunTest {
                 probe.getMessage());
         LetheException settings = assertThrows(LetheException.class, () -> service.submit(new RunSpec(RunSpec.Kind.EVALUATE,
                 "all", "", Map.of("x", "1"), Optional.of(ModelRef.parse("tiny")), Map.of(), List.of(), 0, Optional.empty())));
-        assertTrue(settings.getMessage().contains("takes no settings"), settings.getMessage());
+        assertTrue(settings.getMessage().contains("takes one setting, 'intervention' (on or off), but got 'x'"),
+                settings.getMessage());
         assertTrue(service.runs().isEmpty());
     }
 
