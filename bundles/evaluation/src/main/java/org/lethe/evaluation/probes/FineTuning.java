@@ -1,5 +1,6 @@
 package org.lethe.evaluation.probes;
 
+import ai.djl.Model;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
@@ -30,19 +31,19 @@ import org.lethe.api.run.RunContext;
  * parameters, detached by DJL) are no different from those of any optimiser a method passes to
  * {@code optimise}: one set per probe run, not one per chunk.
  */
-final class FineTuning {
+public final class FineTuning {
 
     /** AdamW learning rate: methods-llm.md §3.5 (relearn attack: 10 full-batch steps, lr 1e-3). */
-    static final float LEARNING_RATE = 1e-3f;
+    public static final float LEARNING_RATE = 1e-3f;
 
     /** AdamW weight decay: the facts world's training recipe (methods-llm.md §3.2, wd 0). */
-    static final float WEIGHT_DECAY = 0f;
+    public static final float WEIGHT_DECAY = 0f;
 
     private FineTuning() {
     }
 
     /** @return a fresh AdamW with the probes' settings */
-    static Optimizer adamW() {
+    public static Optimizer adamW() {
         return Optimizer.adamW().optLearningRateTracker(Tracker.fixed(LEARNING_RATE)).optWeightDecays(WEIGHT_DECAY).build();
     }
 
@@ -56,11 +57,28 @@ final class FineTuning {
      * @param measure called with the number of steps taken at every checkpoint
      */
     static void follow(RunContext run, LanguageModel lm, Tracked train, List<Integer> checkpoints, IntConsumer measure) {
+        follow(run, lm.model(), adamW(), (step, scope) -> lm.answerLoss(lm.encode(train.prompts(), train.answers(), scope),
+                true), checkpoints, measure);
+    }
+
+    /**
+     * Measures, optimises to the next checkpoint, measures, and so on: the loop of every relearning
+     * probe, whatever the model and its loss.
+     *
+     * @param run the run (its loop, progress and cancellation)
+     * @param model the model copy to fine-tune (its trainable parameters)
+     * @param optimizer the one optimiser of all the chunks (see the class description)
+     * @param objective the loss of one step
+     * @param checkpoints the steps after which to measure, ascending, the first 0 (before any step)
+     * @param measure called with the number of steps taken at every checkpoint
+     * @throws IllegalArgumentException when the checkpoints do not start at 0 or do not ascend
+     */
+    public static void follow(RunContext run, Model model, Optimizer optimizer, RunContext.Objective objective,
+            List<Integer> checkpoints, IntConsumer measure) {
         if (checkpoints.isEmpty() || checkpoints.get(0) != 0) {
             throw new IllegalArgumentException("checkpoints must start at 0: " + checkpoints);
         }
         int total = checkpoints.get(checkpoints.size() - 1);
-        Optimizer optimizer = adamW();
         measure.accept(0);
         int done = 0;
         for (int checkpoint : checkpoints.subList(1, checkpoints.size())) {
@@ -68,8 +86,7 @@ final class FineTuning {
                 throw new IllegalArgumentException("checkpoints must ascend: " + checkpoints);
             }
             run.checkCancelled();
-            float[] losses = run.optimise(lm.model(), optimizer, checkpoint - done,
-                    (step, scope) -> lm.answerLoss(lm.encode(train.prompts(), train.answers(), scope), true));
+            float[] losses = run.optimise(model, optimizer, checkpoint - done, objective);
             done = checkpoint;
             run.progress(done, total, losses[losses.length - 1]);
             measure.accept(done);
@@ -112,7 +129,7 @@ final class FineTuning {
      * @param probe the probe's name
      * @return the seed
      */
-    static long seed(RunContext run, String probe) {
+    public static long seed(RunContext run, String probe) {
         return run.seed() * 0x9E3779B97F4A7C15L + probe.hashCode();
     }
 
@@ -124,7 +141,7 @@ final class FineTuning {
      * @param role the role
      * @throws LetheException (invalid input) when the task has no data for the role
      */
-    static void require(Task task, String probe, String role) {
+    public static void require(Task task, String probe, String role) {
         if (!task.has(role)) {
             throw LetheException.invalidInput("probe " + probe + " needs the data role '" + role
                     + "', which this evaluation does not have");

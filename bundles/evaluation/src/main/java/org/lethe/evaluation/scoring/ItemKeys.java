@@ -21,10 +21,21 @@ public final class ItemKeys {
      * @return one key per item, in the same order
      */
     public static List<String> of(List<QaItem> items) {
-        List<String> keys = new ArrayList<>(items.size());
+        return ofIds(items.stream().map(QaItem::id).toList());
+    }
+
+    /**
+     * The keys of items of any kind by their ids, as {@link #of} makes them: the id, or
+     * {@code #<index>} for a blank or repeated one.
+     *
+     * @param ids the items' ids, in data order
+     * @return one key per item, in the same order
+     */
+    public static List<String> ofIds(List<String> ids) {
+        List<String> keys = new ArrayList<>(ids.size());
         Set<String> used = new HashSet<>();
-        for (int i = 0; i < items.size(); i++) {
-            String id = items.get(i).id();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
             String key = id.isBlank() || used.contains(id) ? "#" + i : id;
             used.add(key);
             keys.add(key);

@@ -1,17 +1,11 @@
 package org.lethe.evaluation.texttoimage;
 
-import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +26,7 @@ import org.lethe.api.run.RunContext;
 import org.lethe.evaluation.erasure.Concept;
 import org.lethe.evaluation.erasure.ConceptWords;
 import org.lethe.evaluation.erasure.ConditionEdit;
+import org.lethe.evaluation.probes.LearnedEmbedding;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -199,15 +194,13 @@ public final class ConceptInversion implements Probe {
                 start[k] /= count;
             }
         }
-        NDManager home = model.model().getNDManager();
-        try (Model holder = Model.newInstance(NAME, home.getDevice(), home.getEngine().getEngineName())) {
-            EmbeddingBlock block = new EmbeddingBlock(holder.getNDManager().create(start));
-            holder.setBlock(block);
+        try (LearnedEmbedding learned = new LearnedEmbedding(NAME, model.model().getNDManager(), start,
+                new Shape(width))) {
             Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) c.learningRate())).build();
             RunContext.Batches<ConceptImages> batches = run.batches(data, c.batchSize());
             Random noise = new Random(run.random().nextLong());
             int offset = losses.isEmpty() ? 0 : losses.lastKey();
-            float[] curve = run.optimise(holder, adam, c.steps(), (step, scope) -> {
+            float[] curve = run.optimise(learned.model(), adam, c.steps(), (step, scope) -> {
                 List<ConceptImages> batch = batches.next();
                 List<String> texts = ConceptImages.texts(batch);
                 NDArray base = model.encode(texts, scope).stopGradient();
@@ -221,14 +214,14 @@ public final class ConceptInversion implements Probe {
                 }
                 NDArray at = scope.create(mask, new Shape(batch.size(), length, 1));
                 NDArray keep = scope.ones(at.getShape()).sub(at);
-                NDArray e = block.embedding().getArray().reshape(1, 1, width);
+                NDArray e = learned.array().reshape(1, 1, width);
                 NDArray condition = base.mul(keep).add(at.mul(e));
                 return ConceptImages.denoisingLoss(model, batch, condition, noise, scope);
             });
             for (int i = 0; i < curve.length; i++) {
                 losses.put(offset + i + 1, (double) curve[i]);
             }
-            return block.embedding().getArray().toFloatArray();
+            return learned.values();
         }
     }
 
@@ -251,32 +244,6 @@ public final class ConceptInversion implements Probe {
                 }
             }
             return scope.create(e, shape);
-        }
-    }
-
-    /** A block that holds one learned vector, so that the run's optimisation loop can train it. */
-    private static final class EmbeddingBlock extends AbstractBlock {
-        private final Parameter embedding;
-
-        EmbeddingBlock(NDArray start) {
-            embedding = addParameter(Parameter.builder().setName("concept_embedding").setType(Parameter.Type.WEIGHT)
-                    .build());
-            embedding.setArray(start);
-        }
-
-        Parameter embedding() {
-            return embedding;
-        }
-
-        @Override
-        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                PairList<String, Object> params) {
-            return new NDList(embedding.getArray());
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {embedding.getArray().getShape()};
         }
     }
 

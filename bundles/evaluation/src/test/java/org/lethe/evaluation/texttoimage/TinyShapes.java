@@ -161,16 +161,7 @@ final class TinyShapes {
      * @param <C> the type
      */
     static <C> C settings(Class<C> type, Map<String, Object> overrides) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(),
-                new Class<?>[] {type}, (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getDefaultValue() != null) {
-                        return method.getDefaultValue();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                }));
+        return org.lethe.evaluation.testing.ConfigProxies.of(type, overrides);
     }
 
     /**

@@ -13,11 +13,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +23,7 @@ import java.util.Random;
 import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelKind;
 import org.lethe.api.model.classifier.ConceptClassifier;
+import org.lethe.models.weights.SafetensorsWeights;
 
 /**
  * The concept classifier in memory: its DJL model and the {@link ConceptClassifier} view (see the
@@ -39,7 +36,7 @@ import org.lethe.api.model.classifier.ConceptClassifier;
 public final class ConceptClassifierModel implements LoadedModel, ConceptClassifier {
 
     /** File name of the weights in a model version's folder. */
-    public static final String WEIGHTS = "weights.safetensors";
+    public static final String WEIGHTS = SafetensorsWeights.WEIGHTS;
 
     private final ClassifierConfig config;
     private final Block block;
@@ -103,23 +100,7 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
     /** Writes the parameters as one safetensors file keyed by parameter name (atomically). */
     @Override
     public void save(Path directory) throws IOException {
-        NDList list = new NDList();
-        Path temp = Files.createTempFile(directory, ".weights-", ".tmp");
-        try {
-            for (Map.Entry<String, Parameter> e : block.byName.entrySet()) {
-                NDArray array = e.getValue().getArray().duplicate();
-                array.setName(e.getKey());
-                list.add(array);
-            }
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                list.encode(out, NDList.Encoding.SAFETENSORS);
-            }
-            Files.move(temp, directory.resolve(WEIGHTS), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            list.close();
-            Files.deleteIfExists(temp);
-        }
+        SafetensorsWeights.save(block.arrays(), directory);
     }
 
     /**
@@ -129,27 +110,7 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
      * @throws IOException when the file cannot be read, lacks a parameter or has a wrong shape
      */
     public void loadWeights(Path directory) throws IOException {
-        Path file = directory.resolve(WEIGHTS);
-        try (InputStream in = Files.newInputStream(file); NDManager scratch = model.getNDManager().newSubManager()) {
-            NDList saved = NDList.decode(scratch, in);
-            for (Map.Entry<String, Parameter> e : block.byName.entrySet()) {
-                NDArray value = saved.get(e.getKey());
-                if (value == null) {
-                    throw new IOException(file + ": no tensor named '" + e.getKey() + "'");
-                }
-                NDArray target = e.getValue().getArray();
-                if (!value.getShape().equals(target.getShape())) {
-                    throw new IOException(file + ": tensor '" + e.getKey() + "' has shape " + value.getShape()
-                            + ", the model needs " + target.getShape());
-                }
-                boolean recording = target.hasGradient();
-                target.setRequiresGradient(false);
-                target.muli(0).addi(value.toType(target.getDataType(), false));
-                if (recording) {
-                    target.setRequiresGradient(true);
-                }
-            }
-        }
+        SafetensorsWeights.load(block.arrays(), directory, model.getNDManager());
     }
 
     /**
@@ -380,6 +341,13 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
                 declare("heads." + h.name(), new long[] {h.classes().size(), config.featureWidth()},
                         config.featureWidth());
             }
+        }
+
+        /** @return parameter name → its array, in declaration order */
+        Map<String, NDArray> arrays() {
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            byName.forEach((name, p) -> out.put(name, p.getArray()));
+            return out;
         }
 
         private void declare(String layer, long[] weightShape, long fanIn) {

@@ -2,18 +2,13 @@ package org.lethe.models.diffusion;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -30,6 +25,7 @@ import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelKind;
 import org.lethe.api.model.diffusion.DiffusionModel;
 import org.lethe.models.text.WordTokenizer;
+import org.lethe.models.weights.SafetensorsWeights;
 
 /**
  * The text-to-image U-Net in memory: its DJL model, tokenizer, noise schedule, and the
@@ -41,7 +37,7 @@ import org.lethe.models.text.WordTokenizer;
 public final class TextToImageModel implements LoadedModel, DiffusionModel {
 
     /** File name of the weights in a model version's folder. */
-    public static final String WEIGHTS = "weights.safetensors";
+    public static final String WEIGHTS = SafetensorsWeights.WEIGHTS;
 
     private final TextToImageConfig config;
     private final WordTokenizer tokenizer;
@@ -125,22 +121,16 @@ public final class TextToImageModel implements LoadedModel, DiffusionModel {
             throw new IllegalStateException("LoRA is injected into " + block.loras().keySet()
                     + "; merge or remove it before saving the base weights");
         }
-        NDList list = new NDList();
-        Path temp = Files.createTempFile(directory, ".weights-", ".tmp");
-        try {
-            for (String name : block.baseParameterNames()) {
-                NDArray array = block.parametersByName().get(name).getArray().duplicate();
-                array.setName(name);
-                list.add(array);
-            }
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                list.encode(out, NDList.Encoding.SAFETENSORS);
-            }
-            Files.move(temp, directory.resolve(WEIGHTS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            list.close();
-            Files.deleteIfExists(temp);
+        SafetensorsWeights.save(baseArrays(), directory);
+    }
+
+    /** @return the base parameters by name, in file order */
+    private Map<String, NDArray> baseArrays() {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        for (String name : block.baseParameterNames()) {
+            out.put(name, block.parametersByName().get(name).getArray());
         }
+        return out;
     }
 
     /**
@@ -152,22 +142,7 @@ public final class TextToImageModel implements LoadedModel, DiffusionModel {
      * @throws IOException when the file cannot be read, lacks a parameter or has a wrong shape
      */
     public void loadWeights(Path directory) throws IOException {
-        Path file = directory.resolve(WEIGHTS);
-        try (InputStream in = Files.newInputStream(file); NDManager scratch = model.getNDManager().newSubManager()) {
-            NDList saved = NDList.decode(scratch, in);
-            for (String name : block.baseParameterNames()) {
-                NDArray value = saved.get(name);
-                if (value == null) {
-                    throw new IOException(file + ": no tensor named '" + name + "'");
-                }
-                NDArray target = block.parametersByName().get(name).getArray();
-                if (!value.getShape().equals(target.getShape())) {
-                    throw new IOException(file + ": tensor '" + name + "' has shape " + value.getShape()
-                            + ", the model needs " + target.getShape());
-                }
-                overwrite(target, value);
-            }
-        }
+        SafetensorsWeights.load(baseArrays(), directory, model.getNDManager());
     }
 
     /**
@@ -190,12 +165,7 @@ public final class TextToImageModel implements LoadedModel, DiffusionModel {
 
     /** Writes {@code value} into a parameter array in place (gradient recording off meanwhile). */
     private static void overwrite(NDArray target, NDArray value) {
-        boolean recording = target.hasGradient();
-        target.setRequiresGradient(false);
-        target.muli(0).addi(value.toType(target.getDataType(), false));
-        if (recording) {
-            target.setRequiresGradient(true);
-        }
+        SafetensorsWeights.overwrite(target, value);
     }
 
     @Override

@@ -11,11 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +23,7 @@ import org.lethe.api.model.ModelKind;
 import org.lethe.api.model.language.LanguageModel;
 import org.lethe.api.model.language.QaBatch;
 import org.lethe.api.model.language.Tokenizer;
+import org.lethe.models.weights.SafetensorsWeights;
 
 /**
  * What every word-level causal language model here shares: the tokenizer, prompt–answer encoding
@@ -37,7 +34,7 @@ import org.lethe.api.model.language.Tokenizer;
 public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
 
     /** File name of the weights in a model version's folder. */
-    public static final String WEIGHTS = "weights.safetensors";
+    public static final String WEIGHTS = SafetensorsWeights.WEIGHTS;
 
     private final WordTokenizer tokenizer;
     private final Model model;
@@ -91,27 +88,16 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
      * @throws IOException when the file cannot be read, lacks a parameter or has a wrong shape
      */
     public void loadWeights(Path directory) throws IOException {
-        Path file = directory.resolve(WEIGHTS);
-        try (InputStream in = Files.newInputStream(file); NDManager scratch = model.getNDManager().newSubManager()) {
-            NDList saved = NDList.decode(scratch, in);
-            for (Pair<String, Parameter> pair : block.getParameters()) {
-                NDArray value = saved.get(pair.getKey());
-                if (value == null) {
-                    throw new IOException(file + ": no tensor named '" + pair.getKey() + "'");
-                }
-                NDArray target = pair.getValue().getArray();
-                if (!value.getShape().equals(target.getShape())) {
-                    throw new IOException(file + ": tensor '" + pair.getKey() + "' has shape " + value.getShape()
-                            + ", the model needs " + target.getShape());
-                }
-                boolean recording = target.hasGradient();
-                target.setRequiresGradient(false);
-                target.muli(0).addi(value.toType(target.getDataType(), false));
-                if (recording) {
-                    target.setRequiresGradient(true);
-                }
-            }
+        SafetensorsWeights.load(arrays(), directory, model.getNDManager());
+    }
+
+    /** @return the parameters by name, in the block's order */
+    private Map<String, NDArray> arrays() {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        for (Pair<String, Parameter> pair : block.getParameters()) {
+            out.put(pair.getKey(), pair.getValue().getArray());
         }
+        return out;
     }
 
     /**
@@ -136,22 +122,7 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
 
     @Override
     public void save(Path directory) throws IOException {
-        NDList list = new NDList();
-        Path temp = Files.createTempFile(directory, ".weights-", ".tmp");
-        try {
-            for (Pair<String, Parameter> pair : block.getParameters()) {
-                NDArray array = pair.getValue().getArray().duplicate();
-                array.setName(pair.getKey());
-                list.add(array);
-            }
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                list.encode(out, NDList.Encoding.SAFETENSORS);
-            }
-            Files.move(temp, directory.resolve(WEIGHTS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            list.close();
-            Files.deleteIfExists(temp);
-        }
+        SafetensorsWeights.save(arrays(), directory);
     }
 
     @Override
