@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.lethe.api.LetheException;
 import org.lethe.api.model.Intervention;
@@ -26,14 +27,18 @@ final class Attachments {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 
     private final ModelManifest base;
+    private final Predicate<String> deployed;
     private final List<ModelManifest.Attachment> added = new ArrayList<>();
     private final Map<String, byte[]> files = new LinkedHashMap<>();
 
     /**
      * @param base the version the run started from (its attachments and files are kept)
+     * @param deployed whether an intervention type has a deployed service (a version whose
+     *     intervention cannot be applied would be refused by every load, so it is not committed)
      */
-    Attachments(ModelManifest base) {
+    Attachments(ModelManifest base, Predicate<String> deployed) {
         this.base = base;
+        this.deployed = deployed;
     }
 
     /**
@@ -65,6 +70,10 @@ final class Attachments {
             if (type == null || type.isBlank()) {
                 throw LetheException.invalidInput(what + ": an intervention names its type under the config key '"
                         + Intervention.ATTACHMENT_KEY + "'");
+            }
+            if (!deployed.test(type)) {
+                throw LetheException.invalidInput(what + ": no deployed bundle provides the intervention type '" + type
+                        + "' (service property " + Intervention.TYPE + "=" + type + "), so no load could apply it");
             }
         }
         Set<String> listed = new HashSet<>();

@@ -65,6 +65,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * gradient collector is JVM-global); each run works on a leased copy of its model and commits a new
  * version, or nothing. Changes of state and progress go to {@link RunService#watch watchers} and, when
  * EventAdmin is present, to the topics {@value #TOPIC_STATE} and {@value #TOPIC_PROGRESS}.
+ *
+ * <p>Every version it loads goes through one {@link VersionLoader}: the architecture's weights, then
+ * the version's enabled intervention attachments applied through the {@link Intervention} services
+ * bound here (selected by {@value Intervention#TYPE}), removed again when the model is closed. An
+ * evaluation with {@value Intervention#SWITCH}{@code =off} leaves them out.
  */
 @Component(service = {RunService.class, EvaluationService.class})
 public final class CoreRunService implements RunService, EvaluationService {
@@ -673,7 +678,7 @@ public final class CoreRunService implements RunService, EvaluationService {
         }
         try (ModelLease lease = store.lease(plan.model().ref());
                 VersionLoader.LoadedVersion model = loader.load(architecture, lease.base(), lease.directory(), true)) {
-            Attachments attachments = new Attachments(lease.base());
+            Attachments attachments = new Attachments(lease.base(), interventions::containsKey);
             try (CoreTask task = new CoreTask(model, () -> loader.load(architecture, lease.base(), lease.directory(), true),
                     plan.data(), plan.settings(), configService, attachments)) {
                 context.log("start " + spec.kind().name().toLowerCase() + " " + spec.component() + " on " + lease.base().ref());

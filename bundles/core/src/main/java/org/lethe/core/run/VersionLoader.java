@@ -159,7 +159,10 @@ final class VersionLoader {
             return model.view(type);
         }
 
-        /** Writes the weights; with interventions applied, {@link #removeInterventions} them first. */
+        /**
+         * Writes the weights. A run that commits calls {@link #removeInterventions} first, so that an
+         * intervention that edits the loaded weights in memory is not saved into the next version.
+         */
         @Override
         public void save(Path directory) throws IOException {
             model.save(directory);

@@ -51,7 +51,7 @@ class AttachmentsTest {
 
     @Test
     void goodAttachmentsAreKeptAfterTheBasesAndWrittenBesideTheWeights() throws Exception {
-        Attachments attachments = new Attachments(BASE);
+        Attachments attachments = new Attachments(BASE, "edit"::equals);
         byte[] sae = {1, 2, 3};
         attachments.add(intervention("sauce-red", "sae.safetensors", "features.json"),
                 Map.of("sae.safetensors", sae, "features.json", new byte[] {'{', '}'}));
@@ -69,7 +69,7 @@ class AttachmentsTest {
 
     @Test
     void badAttachmentsAreRefusedNamingTheProblem() {
-        Attachments attachments = new Attachments(BASE);
+        Attachments attachments = new Attachments(BASE, "edit"::equals);
         byte[] b = {1};
         assertTrue(refused(attachments, intervention("kept", "x.bin"), Map.of("x.bin", b))
                 .contains("attachment 'kept': the name is taken by an attachment of the base version m:2"));
@@ -92,6 +92,9 @@ class AttachmentsTest {
                 List.of(), Map.of("layer", "fusion.0"), true), Map.of())
                 .contains("attachment 'a': an intervention names its type under the config key 'intervention'"));
         assertTrue(refused(attachments, intervention("a"), null).contains("no files given"));
+        assertTrue(refused(attachments, new ModelManifest.Attachment(ModelManifest.Attachment.Type.INTERVENTION, "a",
+                List.of(), Map.of(Intervention.ATTACHMENT_KEY, "other"), true), Map.of())
+                .contains("attachment 'a': no deployed bundle provides the intervention type 'other'"));
 
         attachments.add(intervention("first", "x.bin"), Map.of("x.bin", b));
         assertTrue(refused(attachments, intervention("first", "z.bin"), Map.of("z.bin", b))
@@ -104,7 +107,7 @@ class AttachmentsTest {
 
     @Test
     void weightsSavedUnderAnAttachedNameFailTheCommit() throws Exception {
-        Attachments attachments = new Attachments(BASE);
+        Attachments attachments = new Attachments(BASE, "edit"::equals);
         attachments.add(intervention("a", "extra.safetensors"), Map.of("extra.safetensors", new byte[] {1}));
         Files.write(dir.resolve("extra.safetensors"), new byte[] {0});
         LetheException e = assertThrows(LetheException.class, () -> attachments.write(dir));

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -12,6 +13,7 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.lethe.api.eval.ComparisonSpec;
 import org.lethe.api.eval.Evaluation;
 import org.lethe.api.eval.MetricResult;
+import org.lethe.api.model.Intervention;
 import org.lethe.api.model.ModelManifest;
 import org.lethe.api.model.ModelRef;
 import org.lethe.api.run.RunRecord;
@@ -47,6 +49,10 @@ public final class EvalCommand extends ShellCommand {
                     + " (shapes: default red).", Completion.NONE);
     static final Option PROBES = Option.value((char) 0, "probes", "names",
             "Probes to run, comma-separated: 'all' (every installed probe) or 'none' (default none).", Completion.NONE);
+    static final Option INTERVENTION = Option.choice('i', "intervention", "on|off",
+            "Whether the version's inference-time interventions are applied: 'on' (default) evaluates it as committed,"
+                    + " 'off' with every intervention attachment left out, i.e. its weights alone (for a method that"
+                    + " changes no weight, its parent's outputs).", List.of("on", "off"));
 
     static final CommandSpec SPEC = CommandSpec.command(SCOPE, "eval", SUMMARY)
             .description("""
@@ -55,7 +61,9 @@ public final class EvalCommand extends ShellCommand {
                     two-hop and presupposing questions), and runs the asked probes, each on a private copy of
                     the model. It runs as an evaluation run: queued behind other gradient work, followed
                     (Ctrl-C cancels it), recorded, and not run again for the same model, data, probes and
-                    seed. Nothing is committed to the model store. docs/metrics.md and docs/probes.md define
+                    seed. Nothing is committed to the model store. A version that carries inference-time
+                    interventions (e.g. SAUCE's feature edit) is evaluated with them applied; --intervention off
+                    evaluates its weights alone, as a different run. docs/metrics.md and docs/probes.md define
                     every number.""")
             .option(Option.value('m', "model", "ref",
                     "The model version to evaluate: an id (its base version) or id:version, e.g. facts-lm:2.",
@@ -63,11 +71,13 @@ public final class EvalCommand extends ShellCommand {
             .option(WORLD)
             .option(SPLIT)
             .option(PROBES)
+            .option(INTERVENTION)
             .option(RunOptions.SEED)
             .option(RunOptions.DRY_RUN)
             .option(RunOptions.QUIET)
             .example("unlearn:eval --model facts-lm:2")
             .example("unlearn:eval -m facts-lm --split forget10 --probes all")
+            .example("unlearn:eval -m shapes-vlm:2 --intervention off")
             .exitStatuses(CommandSpec.EXIT_RUN)
             .build();
 
@@ -122,9 +132,9 @@ public final class EvalCommand extends ShellCommand {
         RunLauncher launcher = new RunLauncher(services, call, clock);
         ModelRef model = launcher.model(args.required("model")).ref();
         String world = args.value("world").orElseGet(() -> trainedBy(model).orElse(ComparisonSpec.DEFAULT.world()));
-        RunSpec spec = services.comparisons().evaluation(world,
+        RunSpec spec = withIntervention(services.comparisons().evaluation(world,
                 args.value("split").orElseGet(() -> ComparisonSpec.defaultFor(world).split()), model,
-                probes(args.value("probes")), RunLauncher.seed(args.value("seed")));
+                probes(args.value("probes")), RunLauncher.seed(args.value("seed"))), args.value("intervention"));
         Object result = launcher.start(spec, RunLauncher.Settings.NONE, args.flag("dry-run"), false, args.flag("quiet"));
         if (!args.flag("dry-run")) {
             RunSpec planned = services.runs().plan(spec);
@@ -134,6 +144,22 @@ public final class EvalCommand extends ShellCommand {
                     .ifPresent(e -> print(e, call.out()));
         }
         return result;
+    }
+
+    /**
+     * @param spec an evaluation run
+     * @param intervention the {@code --intervention} value, if given
+     * @return the run with the {@value Intervention#SWITCH} setting {@code off} when asked for; as it is
+     *     for {@code on}, the default
+     */
+    static RunSpec withIntervention(RunSpec spec, Optional<String> intervention) {
+        if (intervention.isEmpty() || intervention.get().equals("on")) {
+            return spec;
+        }
+        Map<String, String> config = new java.util.LinkedHashMap<>(spec.config());
+        config.put(Intervention.SWITCH, intervention.get());
+        return new RunSpec(spec.kind(), spec.component(), spec.componentVersion(), config, spec.model(), spec.data(),
+                spec.probes(), spec.seed(), spec.budget());
     }
 
     /** {@code none} → no probe; {@code all} → every installed probe; else the names given. */
