@@ -67,6 +67,34 @@ final class TinyVqa {
     }
 
     /**
+     * Raises one answer's bias in the answer head, so that the model gives it more often.
+     *
+     * @param model the model
+     * @param answer the answer
+     * @param amount added to its bias
+     */
+    static void favour(VisionLanguageTransformer model, String answer, float amount) {
+        NDArray bias = model.model().getBlock().getParameters().get("head.answer.bias").getArray();
+        float[] b = bias.toFloatArray();
+        b[ANSWERS.indexOf(answer)] += amount;
+        bias.set(b);
+    }
+
+    /**
+     * @param prefix the ids' prefix
+     * @param colour the images' colour, also the gold answer
+     * @param n how many
+     * @return n colour questions on images of that colour
+     */
+    static List<VqaItem> colours(String prefix, String colour, int n) {
+        List<VqaItem> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(colour(prefix + i, colour, colour));
+        }
+        return out;
+    }
+
+    /**
      * @param id the image's id
      * @param colour the colour of the whole image (red, green, blue or yellow)
      * @param seed the seed of a little per-pixel noise (±0.05), so that images differ
