@@ -243,25 +243,11 @@ public final class ComparisonRunner implements ComparisonService {
             driver.step("gold model " + gold.get(i) + ": evaluating");
             assembly.reference(Report.RowKind.GOLD, seed, gold.get(i), driver.evaluate(evaluationSpec(roles, gold.get(i), probes, seed)));
         }
-        for (int s = 0; s < spec.seeds() && !driver.cancelled(); s++) {
-            long seed = spec.firstSeed() + s;
-            driver.step("original model seed " + seed + ": evaluating");
-            assembly.reference(Report.RowKind.ORIGINAL, seed, original, driver.evaluate(evaluationSpec(roles, original, probes, seed)));
-        }
+        evaluateOriginal(driver, assembly, spec, roles, original, probes);
 
         // ---- the methods
-        for (int s = 0; s < spec.seeds(); s++) {
-            long seed = spec.firstSeed() + s;
-            for (String name : spec.methods()) {
-                if (driver.cancelled()) {
-                    assembly.notRun(name, seed);
-                    continue;
-                }
-                driver.step(name + " seed " + seed + ": unlearning");
-                runMethod(driver, assembly, spec, name, RunSpec.Kind.UNLEARN, original, roles,
-                        List.of("forget", "retain", "holdout"), probes, seed);
-            }
-        }
+        runMethods(driver, assembly, spec, original, roles, probes,
+                method -> new Plan(RunSpec.Kind.UNLEARN, List.of("forget", "retain", "holdout")));
         if (asked.contains(CORRECTIVE_RELEARNING) && !protocols.contains(MISINFORMATION)) {
             assembly.note(CORRECTIVE_RELEARNING + " runs in the " + MISINFORMATION + " protocol, on models that learned"
                     + " misinformation: ask for both (--probes " + MISINFORMATION + "," + CORRECTIVE_RELEARNING + ")");
@@ -391,11 +377,49 @@ public final class ComparisonRunner implements ComparisonService {
         assembly.manifest(spec.world(), worldVersion(training), roles, original, List.of(), versions(), engineLines());
         spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
 
+        evaluateOriginal(driver, assembly, spec, roles, original, probes);
+        runMethods(driver, assembly, spec, original, roles, probes, ComparisonRunner::vqaPlan);
+        driver.step("assembling the report");
+        return assembly.report();
+    }
+
+    /**
+     * How a method of a vision-language comparison runs: an erasure method as an ERASE run given the
+     * erased and kept concepts and the forget and retain questions; an unlearning method as an
+     * UNLEARN run given the forget and retain questions.
+     *
+     * @param method the method
+     * @return its run kind and data roles
+     */
+    static Plan vqaPlan(MethodDescriptor method) {
+        return method.kind() == MethodDescriptor.Kind.ERASURE
+                ? new Plan(RunSpec.Kind.ERASE, List.of(org.lethe.api.method.Task.ERASE, org.lethe.api.method.Task.KEEP,
+                        org.lethe.api.method.Task.FORGET, org.lethe.api.method.Task.RETAIN))
+                : new Plan(RunSpec.Kind.UNLEARN, List.of(org.lethe.api.method.Task.FORGET, org.lethe.api.method.Task.RETAIN));
+    }
+
+    /**
+     * How the harness runs one method.
+     *
+     * @param kind the run kind
+     * @param inputs the data roles it is given (those the comparison has)
+     */
+    record Plan(RunSpec.Kind kind, List<String> inputs) {
+    }
+
+    /** The original row: the base model evaluated with every seed (the probes are seeded). */
+    private static void evaluateOriginal(Runs driver, Assembly assembly, ComparisonSpec spec, Map<String, String> roles,
+            ModelRef original, List<String> probes) throws InterruptedException {
         for (int s = 0; s < spec.seeds() && !driver.cancelled(); s++) {
             long seed = spec.firstSeed() + s;
             driver.step("original model seed " + seed + ": evaluating");
             assembly.reference(Report.RowKind.ORIGINAL, seed, original, driver.evaluate(evaluationSpec(roles, original, probes, seed)));
         }
+    }
+
+    /** Every method with every seed, each run as its plan says, then evaluated. */
+    private void runMethods(Runs driver, Assembly assembly, ComparisonSpec spec, ModelRef original, Map<String, String> roles,
+            List<String> probes, java.util.function.Function<MethodDescriptor, Plan> plans) throws InterruptedException {
         for (int s = 0; s < spec.seeds(); s++) {
             long seed = spec.firstSeed() + s;
             for (String name : spec.methods()) {
@@ -403,26 +427,11 @@ public final class ComparisonRunner implements ComparisonService {
                     assembly.notRun(name, seed);
                     continue;
                 }
-                boolean erasure = methods.method(name).orElseThrow().kind() == MethodDescriptor.Kind.ERASURE;
-                driver.step(name + " seed " + seed + (erasure ? ": erasing" : ": unlearning"));
-                runMethod(driver, assembly, spec, name, erasure ? RunSpec.Kind.ERASE : RunSpec.Kind.UNLEARN, original,
-                        roles, vqaInputs(erasure), probes, seed);
+                Plan plan = plans.apply(methods.method(name).orElseThrow());
+                driver.step(name + " seed " + seed + (plan.kind() == RunSpec.Kind.ERASE ? ": erasing" : ": unlearning"));
+                runMethod(driver, assembly, spec, name, plan.kind(), original, roles, plan.inputs(), probes, seed);
             }
         }
-        driver.step("assembling the report");
-        return assembly.report();
-    }
-
-    /**
-     * The data roles a method of a vision-language comparison is given.
-     *
-     * @param erasure whether it is an erasure method (an ERASE run) rather than an unlearning method
-     * @return erase, keep, forget and retain for an erasure method; forget and retain for an unlearning one
-     */
-    static List<String> vqaInputs(boolean erasure) {
-        return erasure ? List.of(org.lethe.api.method.Task.ERASE, org.lethe.api.method.Task.KEEP,
-                org.lethe.api.method.Task.FORGET, org.lethe.api.method.Task.RETAIN)
-                : List.of(org.lethe.api.method.Task.FORGET, org.lethe.api.method.Task.RETAIN);
     }
 
     /** Samples the gallery's prompts with each row's model (the first seed's result of each method). */

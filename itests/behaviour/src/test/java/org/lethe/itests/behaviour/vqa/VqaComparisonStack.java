@@ -6,20 +6,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.lethe.api.ServiceProperties;
 import org.lethe.api.eval.Metric;
 import org.lethe.api.eval.Probe;
-import org.lethe.api.method.ErasureMethod;
-import org.lethe.api.method.MethodDescriptor;
-import org.lethe.api.method.MethodRegistry;
-import org.lethe.api.method.UnlearningMethod;
 import org.lethe.api.model.Intervention;
 import org.lethe.api.world.World;
 import org.lethe.core.config.SettingsValidator;
@@ -30,7 +23,7 @@ import org.lethe.evaluation.vision.ConceptAnswerRateMetric;
 import org.lethe.evaluation.vision.UnlearningQualityMetric;
 import org.lethe.evaluation.vision.VqaAccuracyMetric;
 import org.lethe.itests.behaviour.ComponentProperties;
-import org.lethe.itests.behaviour.MethodBundle;
+import org.lethe.itests.behaviour.InstalledMethods;
 import org.lethe.itests.behaviour.WorldReference;
 import org.lethe.models.vision.VisionLanguageArchitecture;
 import org.lethe.report.compare.ComparisonRunner;
@@ -41,7 +34,8 @@ import org.lethe.report.compare.ComparisonRunner;
  * the evaluation bundle's vision-language metrics (each bound with the properties of its own component
  * description), and the methods, interventions, probes and world a test installs; and the comparison
  * harness over the same services ({@link #comparisonRunner}), as the report bundle's component is
- * wired in the container. Every run goes through the run service exactly as the shell submits it.
+ * wired in the container; the methods it installs are read from their bundle jars
+ * ({@link InstalledMethods}). Every run goes through the run service exactly as the shell submits it.
  */
 public final class VqaComparisonStack implements AutoCloseable {
 
@@ -52,9 +46,7 @@ public final class VqaComparisonStack implements AutoCloseable {
     private final Path folder;
     private final FileModelStore store;
     private final CoreRunService service;
-    /** The installed methods by name, in installation order; replaced, never changed in place. */
-    private volatile Map<String, MethodBundle> methods = Map.of();
-    private final MethodRegistry registry;
+    private final InstalledMethods registry = new InstalledMethods();
 
     /**
      * Builds the stack.
@@ -70,17 +62,6 @@ public final class VqaComparisonStack implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         store = new FileModelStore(folder.resolve("models"));
-        registry = new MethodRegistry() {
-            @Override
-            public List<MethodDescriptor> methods() {
-                return methods.values().stream().map(MethodBundle::descriptor).toList();
-            }
-
-            @Override
-            public Optional<MethodDescriptor> method(String name) {
-                return Optional.ofNullable(methods.get(name)).map(MethodBundle::descriptor);
-            }
-        };
         service = new CoreRunService(store, new JsonlDataService(), new SettingsValidator(), registry, folder);
         service.engine(Engine.getEngine("PyTorch"));
         service.bindArchitecture(new VisionLanguageArchitecture(),
@@ -110,45 +91,15 @@ public final class VqaComparisonStack implements AutoCloseable {
     }
 
     /**
-     * Installs an unlearning method read from its bundle jar ({@link MethodBundle}): in the registry
-     * and bound to the run service with its {@code lethe.method} name.
+     * Installs a method read from its bundle jar ({@link MethodBundle}): in the registry and bound to
+     * the run service with its {@code lethe.method} name.
      *
-     * @param type the method's component class (a public no-argument constructor)
+     * @param type the method's component class (a public no-argument constructor): an unlearning or an
+     *     erasure method
      * @return its name
      */
-    public String addUnlearning(Class<? extends UnlearningMethod> type) {
-        MethodBundle bundle = MethodBundle.of(type);
-        try {
-            service.bindUnlearning(type.getConstructor().newInstance(), Map.of(ServiceProperties.METHOD, bundle.name()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        install(bundle);
-        return bundle.name();
-    }
-
-    /**
-     * Installs an erasure method read from its bundle jar ({@link MethodBundle}): in the registry and
-     * bound to the run service with its {@code lethe.method} name.
-     *
-     * @param type the method's component class (a public no-argument constructor)
-     * @return its name
-     */
-    public String addErasure(Class<? extends ErasureMethod> type) {
-        MethodBundle bundle = MethodBundle.of(type);
-        try {
-            service.bindErasure(type.getConstructor().newInstance(), Map.of(ServiceProperties.METHOD, bundle.name()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        install(bundle);
-        return bundle.name();
-    }
-
-    private void install(MethodBundle bundle) {
-        Map<String, MethodBundle> next = new LinkedHashMap<>(methods);
-        next.put(bundle.name(), bundle);
-        methods = Collections.unmodifiableMap(next);
+    public String install(Class<?> type) {
+        return registry.install(type, service);
     }
 
     /**
