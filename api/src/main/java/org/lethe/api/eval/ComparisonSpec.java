@@ -52,14 +52,16 @@ public record ComparisonSpec(String world, String split, List<String> methods, M
      * from {@code shapes-vlm} with SAUCE (an inference-time erasure) against gradient ascent and
      * GradDiff (weight-editing unlearning), 3 seeds, and the vision-language probes: the soft-prompt
      * attack on question embeddings ({@code vqa-soft-prompt}), image-space PGD ({@code vqa-pgd}),
-     * relearning ({@code vqa-relearning}) and the version with its interventions disabled
-     * ({@code intervention-removed}).
+     * relearning ({@code vqa-relearning}), the version with its interventions disabled
+     * ({@code intervention-removed}), and the harness's {@code multi-concept} protocol (the same methods
+     * on the 3- and 6-concept tasks: the 1/3/6-concept table).
      *
      * @since 1.3
      */
     public static final ComparisonSpec SHAPES_VQA_DEFAULT = new ComparisonSpec("shapes-vqa", "red",
             List.of("sauce", "gradient-ascent", "graddiff"), Map.of(), 3, 0,
-            List.of("vqa-soft-prompt", "vqa-pgd", "vqa-relearning", "intervention-removed"), Optional.empty());
+            List.of("vqa-soft-prompt", "vqa-pgd", "vqa-relearning", "intervention-removed", "multi-concept"),
+            Optional.empty());
 
     /**
      * @param world a world's name

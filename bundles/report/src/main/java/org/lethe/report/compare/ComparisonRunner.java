@@ -71,6 +71,13 @@ public final class ComparisonRunner implements ComparisonService {
      */
     public static final String MISINFORMATION = "misinformation";
 
+    /**
+     * The multi-concept protocol of a vision-language comparison, run by the harness: {@value}. Every
+     * method also unlearns the world's 3- and 6-concept tasks; their results are columns beside the
+     * comparison's own task (the 1/3/6-concept table; {@link MultiConceptProtocol}).
+     */
+    public static final String MULTI_CONCEPT = "multi-concept";
+
     private static final String CORRECTIVE_RELEARNING = MisinformationProtocol.CORRECTIVE_RELEARNING;
 
     private final RunService runs;
@@ -350,6 +357,7 @@ public final class ComparisonRunner implements ComparisonService {
             throw LetheException.invalidInput("the " + MISINFORMATION + " and " + SEQUENTIAL + " protocols compare"
                     + " unlearning methods on a language world, not on a vision-language world");
         }
+        boolean multiConcept = spec.probes().contains(MULTI_CONCEPT) || spec.probes().equals(List.of(ComparisonSpec.ALL_PROBES));
         for (String name : spec.methods()) {
             MethodDescriptor method = methods.method(name).orElseThrow();
             if (method.kind() == MethodDescriptor.Kind.ERASURE
@@ -379,6 +387,10 @@ public final class ComparisonRunner implements ComparisonService {
 
         evaluateOriginal(driver, assembly, spec, roles, original, probes);
         runMethods(driver, assembly, spec, original, roles, probes, ComparisonRunner::vqaPlan);
+        if (multiConcept && !driver.cancelled()) {
+            driver.expect(MultiConceptProtocol.tasks(spec, layout).size() * spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
+            MultiConceptProtocol.run(driver, spec, layout, original, methods, ComparisonRunner::vqaPlan, assembly);
+        }
         driver.step("assembling the report");
         return assembly.report();
     }
@@ -544,14 +556,15 @@ public final class ComparisonRunner implements ComparisonService {
             }
             return all.stream().distinct().sorted().toList();
         }
-        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL) && !p.equals(MISINFORMATION)).toList();
+        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL) && !p.equals(MISINFORMATION)
+                && !p.equals(MULTI_CONCEPT)).toList();
         if (context != null) {
             for (String name : services) {
                 try {
                     if (context.getServiceReferences(org.lethe.api.eval.Probe.class,
                             "(" + org.lethe.api.ServiceProperties.PROBE + "=" + name + ")").isEmpty()) {
                         throw LetheException.invalidInput("unknown probe '" + name + "' (the harness's own: " + MISINFORMATION
-                                + ", " + SEQUENTIAL + "; the others are the installed lethe.probe services)");
+                                + ", " + SEQUENTIAL + ", " + MULTI_CONCEPT + "; the others are the installed lethe.probe services)");
                     }
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw LetheException.invalidInput("'" + name + "' is not a probe name");

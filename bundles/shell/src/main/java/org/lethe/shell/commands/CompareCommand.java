@@ -61,13 +61,15 @@ public final class CompareCommand extends ShellCommand {
     /**
      * The columns the printed table shows for a vision-language comparison (docs/metrics.md): unlearning
      * quality and the share still answered with the concept, selectivity, utility, the held-out
-     * paraphrases and yes/no reformulations, and unlearning quality after each probe.
+     * paraphrases and yes/no reformulations, unlearning quality after each probe, and unlearning quality
+     * and utility with 3 and 6 concepts at once (the multi-concept protocol).
      */
     static final List<String> SHOWN_VQA = List.of("vqa_forget.unlearning-quality", "vqa_forget.concept-answer-rate",
             "vqa_selectivity.vqa-accuracy", "vqa_utility.vqa-accuracy", "vqa_paraphrase.unlearning-quality",
             "vqa_yes_no.unlearning-quality", "vqa_yes_no.vqa-accuracy", "vqa_forget.vqa-soft-prompt-unlearning-quality",
             "vqa_forget.vqa-pgd-unlearning-quality", "vqa_forget.vqa-relearning-unlearning-quality",
-            "vqa_forget.intervention-removed-unlearning-quality");
+            "vqa_forget.intervention-removed-unlearning-quality", "multi3:vqa_forget.unlearning-quality",
+            "multi3:vqa_utility.vqa-accuracy", "multi6:vqa_forget.unlearning-quality", "multi6:vqa_utility.vqa-accuracy");
 
     static final CommandSpec SPEC = CommandSpec.command(SCOPE, "compare", SUMMARY)
             .description("""
@@ -81,9 +83,11 @@ public final class CompareCommand extends ShellCommand {
                     erasure task, the only reference row is the original model, and report.html adds a gallery
                     of samples (same prompts and seeds for every model).
                     In a visual question-answering world (shapes-vqa) the split is the concept set to unlearn
-                    (red, ..., multi3, multi6: compare them for the 1/3/6-concept table), unlearning methods
+                    (red, ..., multi3, multi6), unlearning methods
                     (gradient-ascent, graddiff) and vision-language erasure methods (sauce) run side by side on
-                    the world's VLM, and the reference row is the original VLM.
+                    the world's VLM, and the reference row is the original VLM; the multi-concept protocol
+                    (a probe name, in the defaults) runs the same methods on multi3 and multi6 too, as columns
+                    multi3:... and multi6:... (the 1/3/6-concept table).
                     Ctrl-C stops it: what finished is kept and reported as partial (exit status 130).
                     docs/metrics.md and docs/probes.md define every column; docs/report-schema.md the files.""")
             .option(Option.value('w', "world", "world", "The world (default facts).", Completion.WORLD))
@@ -99,7 +103,7 @@ public final class CompareCommand extends ShellCommand {
             .option(Option.value((char) 0, "first-seed", "n", "The first seed (default 0).", Completion.NONE))
             .option(Option.value((char) 0, "probes", "names",
                     "Probes, comma-separated: 'all' (default, every installed probe), 'none' or names"
-                            + " (shapes-vqa default: vqa-soft-prompt,vqa-pgd,vqa-relearning,intervention-removed).", Completion.NONE))
+                            + " (shapes-vqa default: vqa-soft-prompt,vqa-pgd,vqa-relearning,intervention-removed,multi-concept).", Completion.NONE))
             .option(Option.value('s', "set", "method.key=value",
                     "A setting of one method, e.g. --set flat.divergence=KL (unlearn:method <name> lists them).",
                     Completion.NONE).many())
