@@ -131,7 +131,7 @@ final class Runs {
             Map<String, RunSpec.DataRef> data, String protocol) throws InterruptedException {
         RunRecord record;
         try {
-            record = submitAndAwait(new RunSpec(kind, method, "',
+            record = submitAndAwait(new RunSpec(kind, method, "",
                     spec.settings().getOrDefault(method, Map.of()), Optional.of(model), data, List.of(), seed, spec.budget()));
         } catch (LetheException e) {
             assembly.note(protocol + ": " + method + " seed " + seed + " refused: " + e.getMessage());
