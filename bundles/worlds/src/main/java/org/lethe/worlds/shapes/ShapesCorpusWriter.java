@@ -185,6 +185,7 @@ public final class ShapesCorpusWriter {
             optional(g, "colour", i.colour());
             optional(g, "shape", i.shape());
             optional(g, "texture", i.texture());
+            optional(g, "material", i.material());
             optional(g, "context", i.context());
             g.writeNumberField("seed", i.seed());
             if (i.kind() == ShapesImage.Kind.OBJECT) {
@@ -201,11 +202,18 @@ public final class ShapesCorpusWriter {
         });
     }
 
-    private interface Fields<T> {
+    /** Writes one item's fields into its JSON object. */
+    interface Fields<T> {
+        /**
+         * @param g the generator, inside the item's object
+         * @param item the item
+         * @throws IOException never in memory
+         */
         void write(JsonGenerator g, T item) throws IOException;
     }
 
-    private static <T> byte[] lines(List<T> items, Fields<T> fields) {
+    /** @return one compact JSON object per item, each followed by {@code \n} */
+    static <T> byte[] lines(List<T> items, Fields<T> fields) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             for (T item : items) {
@@ -296,6 +304,11 @@ public final class ShapesCorpusWriter {
                         + "concepts.jsonl, tasks.jsonl or an erasure or preserve prompt"
                 : "held-out aliases are in no training prompt, and never in concepts.jsonl, tasks.jsonl or an "
                         + "erasure or preserve prompt");
+        return pretty(m);
+    }
+
+    /** @return the object as indented JSON bytes ending in {@code \n} (a manifest's form) */
+    static byte[] pretty(ObjectNode m) {
         try {
             byte[] json = MAPPER.writer(PRETTY).writeValueAsBytes(m);
             byte[] out = new byte[json.length + 1];
@@ -307,7 +320,8 @@ public final class ShapesCorpusWriter {
         }
     }
 
-    private static void atomicWrite(Path target, byte[] bytes) throws IOException {
+    /** Writes a file atomically: a temporary file beside it, fsynced, then moved over it. */
+    static void atomicWrite(Path target, byte[] bytes) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         byte[] suffix = new byte[8];
         RANDOM.nextBytes(suffix);

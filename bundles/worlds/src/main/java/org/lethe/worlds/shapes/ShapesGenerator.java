@@ -128,15 +128,26 @@ public final class ShapesGenerator {
 
     /** @return {colour, shape, texture} indices of image {@code index} of a balanced stream */
     private static int[] combination(long seed, String stream, long index) {
-        int combos = ShapesSpec.combinations();
+        int c = balanced(seed, stream, index, ShapesSpec.combinations());
+        int textures = ShapesLexicon.TEXTURES.size();
+        int shapes = ShapesLexicon.SHAPES.size();
+        return new int[] {c / (shapes * textures), (c / textures) % shapes, c % textures};
+    }
+
+    /**
+     * @param seed the world's seed
+     * @param stream the stream's name
+     * @param index the image's index in the stream
+     * @param combos how many combinations the stream cycles through
+     * @return the combination of image {@code index}: position {@code index mod combos} of block
+     *     {@code index / combos}'s own shuffled order of the combinations
+     */
+    static int balanced(long seed, String stream, long index, int combos) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < combos; i++) {
             order.add(i);
         }
-        int c = ShapesRng.stream(seed, stream + "/order", index / combos).shuffled(order).get((int) (index % combos));
-        int textures = ShapesLexicon.TEXTURES.size();
-        int shapes = ShapesLexicon.SHAPES.size();
-        return new int[] {c / (shapes * textures), (c / textures) % shapes, c % textures};
+        return ShapesRng.stream(seed, stream + "/order", index / combos).shuffled(order).get((int) (index % combos));
     }
 
     private static List<ShapesImage> classifierImages(long seed, String stream, int objects, int empty) {
@@ -286,7 +297,35 @@ public final class ShapesGenerator {
     public static ShapesImage render(String id, long renderSeed, String colour, String shape, String texture,
             Optional<String> context) {
         return draw(id, renderSeed, ShapesImage.Kind.OBJECT, known(Attribute.COLOUR, colour),
-                known(Attribute.SHAPE, shape), known(Attribute.TEXTURE, texture), context);
+                known(Attribute.SHAPE, shape), known(Attribute.TEXTURE, texture), Optional.empty(), context);
+    }
+
+    /**
+     * Draws one image of a coloured shape of a material on a textured background (the
+     * {@code shapes-vqa} world): the same draws as {@link #render(String, long, String, String, String,
+     * Optional)} and the same pixels except on the object, whose colour is shaded by the material
+     * ({@link ShapesLexicon#MATERIALS}): {@code matte} flat (the same pixels as without a material),
+     * {@code glossy} a specular dot up and left of the centre, {@code metallic} a brightness gradient
+     * from top to bottom. The shading draws nothing random.
+     *
+     * @param id the image's id
+     * @param renderSeed the render seed
+     * @param colour a colour's name
+     * @param shape a shape's name
+     * @param texture a texture's name
+     * @param material a material's name
+     * @param context a context word, or empty
+     * @return the image with its labels (material included) and silhouette
+     * @throws IllegalArgumentException naming an unknown concept, material or context word and the known ones
+     */
+    public static ShapesImage render(String id, long renderSeed, String colour, String shape, String texture,
+            String material, Optional<String> context) {
+        if (!ShapesLexicon.MATERIALS.contains(material)) {
+            throw new IllegalArgumentException("unknown material '" + material + "'; known: "
+                    + String.join(", ", ShapesLexicon.MATERIALS));
+        }
+        return draw(id, renderSeed, ShapesImage.Kind.OBJECT, known(Attribute.COLOUR, colour),
+                known(Attribute.SHAPE, shape), known(Attribute.TEXTURE, texture), Optional.of(material), context);
     }
 
     /**
@@ -301,7 +340,7 @@ public final class ShapesGenerator {
      */
     public static ShapesImage renderBackground(String id, long renderSeed, String texture) {
         return draw(id, renderSeed, ShapesImage.Kind.BACKGROUND, "red", "circle", known(Attribute.TEXTURE, texture),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -331,7 +370,7 @@ public final class ShapesGenerator {
     }
 
     private static ShapesImage draw(String id, long renderSeed, ShapesImage.Kind kind, String colour, String shape,
-            String texture, Optional<String> context) {
+            String texture, Optional<String> material, Optional<String> context) {
         if (context.isPresent() && !ShapesLexicon.CONTEXT_WORDS.contains(context.get())) {
             throw new IllegalArgumentException("unknown context word '" + context.get() + "'; known: "
                     + String.join(", ", ShapesLexicon.CONTEXT_WORDS));
@@ -380,9 +419,11 @@ public final class ShapesGenerator {
                 float cover = object ? coverage(shape, x, y, cx, cy, radius) : 0f;
                 mask[y * n + x] = cover >= 0.5f;
                 float pattern = pattern(texture, x, y, phaseX, phaseY);
+                float[] surface = material.isEmpty() || cover == 0f ? rgb : shade(material.get(), rgb, x, y, cx, cy,
+                        radius);
                 for (int c = 0; c < 3; c++) {
                     float bg = grey + tint[c] + pattern;
-                    pixels[c * n * n + y * n + x] = bg * (1f - cover) + rgb[c] * cover;
+                    pixels[c * n * n + y * n + x] = bg * (1f - cover) + surface[c] * cover;
                 }
             }
         }
@@ -394,8 +435,43 @@ public final class ShapesGenerator {
             return new ShapesImage(id, kind, Optional.empty(), Optional.empty(), Optional.of(texture), Optional.empty(),
                     renderSeed, Float.NaN, Float.NaN, Float.NaN, new float[0], pixels, mask);
         }
-        return new ShapesImage(id, kind, Optional.of(colour), Optional.of(shape), Optional.of(texture), context,
-                renderSeed, cx, cy, radius, rgb, pixels, mask);
+        return new ShapesImage(id, kind, Optional.of(colour), Optional.of(shape), Optional.of(texture), material,
+                context, renderSeed, cx, cy, radius, rgb, pixels, mask);
+    }
+
+    /**
+     * The object's colour at pixel (x, y) under a material's shading, taken at the pixel's centre.
+     *
+     * @return {@code rgb} itself for matte, else a new array in [0, 1]
+     */
+    private static float[] shade(String material, float[] rgb, int x, int y, float cx, float cy, float radius) {
+        float px = x + 0.5f;
+        float py = y + 0.5f;
+        switch (material) {
+            case "glossy" -> {
+                float sigma = Math.max(ShapesLexicon.GLOSS_MIN_SIGMA, ShapesLexicon.GLOSS_SIGMA * radius);
+                float dx = px - (cx - ShapesLexicon.GLOSS_OFFSET * radius);
+                float dy = py - (cy - ShapesLexicon.GLOSS_OFFSET * radius);
+                float w = ShapesLexicon.GLOSS_STRENGTH * (float) Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma));
+                float[] out = new float[3];
+                for (int c = 0; c < 3; c++) {
+                    out[c] = rgb[c] * (1f - w) + w;
+                }
+                return out;
+            }
+            case "metallic" -> {
+                float t = Math.max(0f, Math.min(1f, (py - (cy - radius)) / (2 * radius)));
+                float factor = ShapesLexicon.METAL_TOP + (ShapesLexicon.METAL_BOTTOM - ShapesLexicon.METAL_TOP) * t;
+                float[] out = new float[3];
+                for (int c = 0; c < 3; c++) {
+                    out[c] = clamp(rgb[c] * factor);
+                }
+                return out;
+            }
+            default -> {
+                return rgb;
+            }
+        }
     }
 
     private static float clamp(float v) {

@@ -41,6 +41,7 @@ public final class ShapesImage {
     private final Optional<String> shape;
     private final Optional<String> texture;
     private final Optional<String> context;
+    private final Optional<String> material;
     private final long seed;
     private final float centreX;
     private final float centreY;
@@ -50,6 +51,8 @@ public final class ShapesImage {
     private final boolean[] mask;
 
     /**
+     * An image without a material (the {@code shapes} world's images).
+     *
      * @param id the image's id, unique in its split
      * @param kind what it shows
      * @param colour the object's colour (empty without an object)
@@ -67,12 +70,37 @@ public final class ShapesImage {
     public ShapesImage(String id, Kind kind, Optional<String> colour, Optional<String> shape, Optional<String> texture,
             Optional<String> context, long seed, float centreX, float centreY, float radius, float[] rgb,
             float[] pixels, boolean[] mask) {
+        this(id, kind, colour, shape, texture, Optional.empty(), context, seed, centreX, centreY, radius, rgb, pixels,
+                mask);
+    }
+
+    /**
+     * @param id the image's id, unique in its split
+     * @param kind what it shows
+     * @param colour the object's colour (empty without an object)
+     * @param shape the object's shape (empty without an object)
+     * @param texture the background's texture (empty for noise)
+     * @param material the object's material ({@link ShapesLexicon#MATERIALS}), shown as shading; empty for
+     *     the flat colour of the {@code shapes} world
+     * @param context the layout word it was drawn for, if any
+     * @param seed the render seed: {@link ShapesGenerator#render} with it and the labels draws the same pixels
+     * @param centreX the object's centre, x in pixels (0 to 16; NaN without an object)
+     * @param centreY the object's centre, y in pixels (NaN without an object)
+     * @param radius the object's radius in pixels (NaN without an object)
+     * @param rgb the object's colour as drawn, after jitter and before noise and shading (empty without an object)
+     * @param pixels {@value ShapesLexicon#PIXELS} floats, CHW
+     * @param mask 256 booleans, row-major
+     */
+    public ShapesImage(String id, Kind kind, Optional<String> colour, Optional<String> shape, Optional<String> texture,
+            Optional<String> material, Optional<String> context, long seed, float centreX, float centreY, float radius,
+            float[] rgb, float[] pixels, boolean[] mask) {
         this.id = Objects.requireNonNull(id, "id");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.colour = Objects.requireNonNull(colour, "colour");
         this.shape = Objects.requireNonNull(shape, "shape");
         this.texture = Objects.requireNonNull(texture, "texture");
         this.context = Objects.requireNonNull(context, "context");
+        this.material = Objects.requireNonNull(material, "material");
         this.seed = seed;
         this.centreX = centreX;
         this.centreY = centreY;
@@ -111,6 +139,11 @@ public final class ShapesImage {
     /** @return the background's texture; empty for noise */
     public Optional<String> texture() {
         return texture;
+    }
+
+    /** @return the object's material, shown as shading; empty for the flat colour of the {@code shapes} world */
+    public Optional<String> material() {
+        return material;
     }
 
     /** @return the context word the layout was drawn for, if any */
@@ -203,6 +236,7 @@ public final class ShapesImage {
         return seed == s.seed && Float.compare(centreX, s.centreX) == 0 && Float.compare(centreY, s.centreY) == 0
                 && Float.compare(radius, s.radius) == 0 && id.equals(s.id) && kind == s.kind
                 && colour.equals(s.colour) && shape.equals(s.shape) && texture.equals(s.texture)
+                && material.equals(s.material)
                 && context.equals(s.context) && Arrays.equals(rgb, s.rgb) && Arrays.equals(pixels, s.pixels)
                 && Arrays.equals(mask, s.mask);
     }
@@ -215,6 +249,7 @@ public final class ShapesImage {
     @Override
     public String toString() {
         return id + " " + kind.label() + " " + colour.orElse("-") + " " + shape.orElse("-") + " "
-                + texture.orElse("-") + context.map(c -> " (" + c + ")").orElse("") + " seed " + seed;
+                + texture.orElse("-") + material.map(m -> " " + m).orElse("") + context.map(c -> " (" + c + ")").orElse("")
+                + " seed " + seed;
     }
 }

@@ -46,6 +46,32 @@ public final class ShapesLexicon {
             plain("stripes", Attribute.TEXTURE, "lines", "bands"),
             plain("dots", Attribute.TEXTURE, "spots", "specks"));
 
+    /**
+     * The materials of the {@code shapes-vqa} world, an abstract attribute shown as shading on the
+     * object (research/methods-gen.md §7): {@code matte} is the flat colour, {@code glossy} adds a
+     * specular dot, {@code metallic} a top-to-bottom brightness gradient. Not a concept of the
+     * {@code shapes} world (its images have no material and keep their flat colour).
+     */
+    public static final List<String> MATERIALS = List.of("matte", "glossy", "metallic");
+
+    /** Glossy: the specular dot's peak weight towards white. */
+    public static final float GLOSS_STRENGTH = 0.85f;
+
+    /** Glossy: the dot's offset up and left of the centre, relative to the radius. */
+    public static final float GLOSS_OFFSET = 0.35f;
+
+    /** Glossy: the dot's Gaussian width, relative to the radius (at least {@link #GLOSS_MIN_SIGMA} pixels). */
+    public static final float GLOSS_SIGMA = 0.25f;
+
+    /** Glossy: the smallest width of the dot in pixels. */
+    public static final float GLOSS_MIN_SIGMA = 0.9f;
+
+    /** Metallic: the brightness factor at the object's top. */
+    public static final float METAL_TOP = 1.4f;
+
+    /** Metallic: the brightness factor at the object's bottom. */
+    public static final float METAL_BOTTOM = 0.5f;
+
     /** Every concept: colours, shapes, textures. */
     public static final List<ShapesConcept> CONCEPTS = concat(COLOURS, SHAPES, TEXTURES);
 
