@@ -20,6 +20,7 @@ import org.lethe.api.LetheException;
  * @param imageSize image side in pixels; a multiple of 4 (two stride-2 convolutions)
  * @param channels image channels
  * @param convWidth the first convolution's width
+ * @param kernel the convolutions' kernel side (odd; padding {@code kernel / 2}, so each halves the side)
  * @param width the token width (the second convolution's width)
  * @param heads attention heads; divides {@code width}
  * @param mlp the hidden width of each block's MLP
@@ -28,7 +29,7 @@ import org.lethe.api.LetheException;
  * @param maxAppended the most embeddings {@code logits} may append after a question
  */
 public record VisionLanguageConfig(List<String> vocabulary, List<String> answers, int imageSize, int channels,
-        int convWidth, int width, int heads, int mlp, int layers, int maxQuestionTokens, int maxAppended) {
+        int convWidth, int kernel, int width, int heads, int mlp, int layers, int maxQuestionTokens, int maxAppended) {
 
     /** Default {@code imageSize}: the shapes world's 16 × 16. */
     public static final int DEFAULT_IMAGE_SIZE = 16;
@@ -36,6 +37,8 @@ public record VisionLanguageConfig(List<String> vocabulary, List<String> answers
     public static final int DEFAULT_CHANNELS = 3;
     /** Default {@code convWidth}: research §7 (conv 3→32). */
     public static final int DEFAULT_CONV_WIDTH = 32;
+    /** Default {@code kernel}: 3 × 3 (research §7 gives none). */
+    public static final int DEFAULT_KERNEL = 3;
     /** Default {@code width}: research §7 (conv 32→64, d 64). */
     public static final int DEFAULT_WIDTH = 64;
     /** Default {@code heads}: research §7 (4 heads). */
@@ -50,7 +53,7 @@ public record VisionLanguageConfig(List<String> vocabulary, List<String> answers
     public static final int DEFAULT_MAX_APPENDED = 8;
 
     /** The setting keys. */
-    public static final Set<String> KEYS = Set.of("vocabulary", "answers", "imageSize", "channels", "convWidth", "width",
+    public static final Set<String> KEYS = Set.of("vocabulary", "answers", "imageSize", "channels", "convWidth", "kernel", "width",
             "heads", "mlp", "layers", "maxQuestionTokens", "maxAppended");
 
     /** Copies; checks ranges, naming the setting. */
@@ -80,6 +83,10 @@ public record VisionLanguageConfig(List<String> vocabulary, List<String> answers
         }
         check("channels", channels, 1, 16);
         check("convWidth", convWidth, 1, 4096);
+        check("kernel", kernel, 1, 15);
+        if (kernel % 2 == 0) {
+            throw invalid("setting 'kernel' must be odd, not " + kernel);
+        }
         check("width", width, 1, 4096);
         check("heads", heads, 1, width);
         if (width % heads != 0) {
@@ -98,7 +105,7 @@ public record VisionLanguageConfig(List<String> vocabulary, List<String> answers
      */
     public static VisionLanguageConfig of(List<String> vocabulary, List<String> answers) {
         return new VisionLanguageConfig(vocabulary, answers, DEFAULT_IMAGE_SIZE, DEFAULT_CHANNELS, DEFAULT_CONV_WIDTH,
-                DEFAULT_WIDTH, DEFAULT_HEADS, DEFAULT_MLP, DEFAULT_LAYERS, DEFAULT_MAX_QUESTION_TOKENS,
+                DEFAULT_KERNEL, DEFAULT_WIDTH, DEFAULT_HEADS, DEFAULT_MLP, DEFAULT_LAYERS, DEFAULT_MAX_QUESTION_TOKENS,
                 DEFAULT_MAX_APPENDED);
     }
 
@@ -116,7 +123,8 @@ public record VisionLanguageConfig(List<String> vocabulary, List<String> answers
         }
         return new VisionLanguageConfig(words(settings.get("vocabulary")), words(settings.get("answers")),
                 integer(settings, "imageSize", DEFAULT_IMAGE_SIZE), integer(settings, "channels", DEFAULT_CHANNELS),
-                integer(settings, "convWidth", DEFAULT_CONV_WIDTH), integer(settings, "width", DEFAULT_WIDTH),
+                integer(settings, "convWidth", DEFAULT_CONV_WIDTH), integer(settings, "kernel", DEFAULT_KERNEL),
+                integer(settings, "width", DEFAULT_WIDTH),
                 integer(settings, "heads", DEFAULT_HEADS), integer(settings, "mlp", DEFAULT_MLP),
                 integer(settings, "layers", DEFAULT_LAYERS),
                 integer(settings, "maxQuestionTokens", DEFAULT_MAX_QUESTION_TOKENS),
@@ -131,6 +139,7 @@ public record VisionLanguageConfig(List<String> vocabulary, List<String> answers
         m.put("imageSize", Integer.toString(imageSize));
         m.put("channels", Integer.toString(channels));
         m.put("convWidth", Integer.toString(convWidth));
+        m.put("kernel", Integer.toString(kernel));
         m.put("width", Integer.toString(width));
         m.put("heads", Integer.toString(heads));
         m.put("mlp", Integer.toString(mlp));

@@ -318,8 +318,9 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
             int w = config.width();
             int c = config.channels();
             int cw = config.convWidth();
-            linear("encoder.conv.0", new long[] {cw, c, 3, 3}, c * 9);
-            linear("encoder.conv.1", new long[] {w, cw, 3, 3}, cw * 9);
+            int k = config.kernel();
+            linear("encoder.conv.0", new long[] {cw, c, k, k}, (long) c * k * k);
+            linear("encoder.conv.1", new long[] {w, cw, k, k}, (long) cw * k * k);
             embedding("encoder.row", new long[] {side, w}, 0.02);
             embedding("encoder.column", new long[] {side, w}, 0.02);
             embedding("encoder.cls", new long[] {w}, 0.02);
@@ -413,7 +414,7 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
 
         private NDArray conv(ParameterStore store, NDArray x, String layer, boolean training) {
             return Conv2d.conv2d(x, p(store, x, layer + ".weight", training), p(store, x, layer + ".bias", training),
-                    new Shape(2, 2), new Shape(1, 1)).head();
+                    new Shape(2, 2), new Shape(config.kernel() / 2, config.kernel() / 2)).head();
         }
 
         /** A (rows, columns) one-hot matrix in the scope: row r has a 1 at {@code columnOf[r]} (none if −1). */

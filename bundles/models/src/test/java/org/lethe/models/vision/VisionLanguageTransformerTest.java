@@ -89,6 +89,20 @@ class VisionLanguageTransformerTest {
     }
 
     @Test
+    void aWiderKernelKeepsTheTokenGrid() {
+        Map<String, String> s = settings();
+        s.put("kernel", "5");
+        try (VisionLanguageTransformer model = (VisionLanguageTransformer) new VisionLanguageArchitecture().create(s, 1);
+                NDManager scope = model.model().getNDManager().newSubManager()) {
+            assertEquals(new Shape(2, 18), model.logits(images(scope, 2, 3), List.of("which hue", "is it red"), false)
+                    .getShape());
+            assertEquals("5", model.config().get("kernel"));
+        }
+        s.put("kernel", "4");
+        assertThrows(LetheException.class, () -> VisionLanguageConfig.from(s));
+    }
+
+    @Test
     void paddingDoesNotChangeAnAnswer() {
         try (VisionLanguageTransformer model = model(3); NDManager scope = model.model().getNDManager().newSubManager()) {
             NDArray both = images(scope, 2, 4);
