@@ -25,9 +25,12 @@ import org.lethe.api.run.RunContext;
  * ({@link ShapesVqa#TEMPLATES}) answered with the image's value, or, at {@link Recipe#yesNoRate()},
  * a yes/no form ({@link ShapesVqa#YES_NO}) about the image's value (answer {@code yes}) or another
  * value of the attribute (answer {@code no}), half each. Word dropout replaces each word that is not
- * a key word or a value by a word outside the vocabulary at {@link Recipe#unknownWordRate()}, so the
- * {@code <unk>} token is trained and a paraphrase's unknown words do not derail the model. The
- * paraphrases are never trained on. The loss is the answer cross-entropy; AdamW with a cosine decay
+ * a key word or a value by a word outside the vocabulary at {@link Recipe#unknownWordRate()}, and at the
+ * same rate inserts 1 to (8 − length) such words at random places, so the {@code <unk>} token is
+ * trained, key words move, and a paraphrase's unknown words and word order do not derail the model. The
+ * paraphrases are never trained on. At {@link Recipe#frameMixRate()}, a template question is asked in
+ * the frame of a random attribute's template with the key words swapped for the asked attribute's
+ * ({@link ShapesVqa#KEY_WORDS}), so the model reads the attribute from the key word, not the frame. The loss is the answer cross-entropy; AdamW with a cosine decay
  * of the learning rate, through the framework's optimisation loop.
  */
 public final class ShapesVlmTraining {
@@ -48,9 +51,10 @@ public final class ShapesVlmTraining {
      * @param weightDecay AdamW's weight decay
      * @param yesNoRate the share of yes/no questions among the pairs, in [0, 1]
      * @param unknownWordRate the word-dropout rate, in [0, 1)
+     * @param frameMixRate the share of template questions asked in another attribute's template frame, in [0, 1]
      */
     public record Recipe(int steps, int batchSize, float learningRate, float finalLearningRate, float weightDecay,
-            double yesNoRate, double unknownWordRate) {
+            double yesNoRate, double unknownWordRate, double frameMixRate) {
 
         /** Checks the ranges, naming the field. */
         public Recipe {
@@ -60,9 +64,10 @@ public final class ShapesVlmTraining {
             if (!(learningRate > 0) || !(finalLearningRate >= 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException("learningRate must be > 0, finalLearningRate and weightDecay ≥ 0");
             }
-            if (!(yesNoRate >= 0 && yesNoRate <= 1) || !(unknownWordRate >= 0 && unknownWordRate < 1)) {
-                throw new IllegalArgumentException("yesNoRate must be in [0, 1] and unknownWordRate in [0, 1), not "
-                        + yesNoRate + " and " + unknownWordRate);
+            if (!(yesNoRate >= 0 && yesNoRate <= 1) || !(unknownWordRate >= 0 && unknownWordRate < 1)
+                    || !(frameMixRate >= 0 && frameMixRate <= 1)) {
+                throw new IllegalArgumentException("yesNoRate and frameMixRate must be in [0, 1] and unknownWordRate in"
+                        + " [0, 1), not " + yesNoRate + ", " + frameMixRate + " and " + unknownWordRate);
             }
         }
     }
@@ -77,6 +82,8 @@ public final class ShapesVlmTraining {
         settings.put("vocabulary", String.join(" ", ShapesVqa.vocabulary()));
         settings.put("answers", String.join(" ", ShapesVqa.ANSWERS));
         settings.put("maxQuestionTokens", Integer.toString(ShapesVqa.MAX_WORDS));
+        // 5 × 5 convolutions: measured on seed 0, held-out shape questions 0.971 against 0.941 with 3 × 3
+        settings.put("kernel", "5");
         return settings;
     }
 
@@ -134,6 +141,9 @@ public final class ShapesVlmTraining {
                     }
                     question = ShapesVqa.yesNo(attribute, asked, random.nextInt(ShapesVqa.YES_NO.get(attribute).size()));
                     answer = truth ? ShapesVqa.YES : ShapesVqa.NO;
+                } else if (random.nextDouble() < recipe.frameMixRate()) {
+                    question = mixedFrame(attribute, random);
+                    answer = value;
                 } else {
                     List<String> templates = ShapesVqa.TEMPLATES.get(attribute);
                     question = templates.get(random.nextInt(templates.size()));
@@ -147,6 +157,25 @@ public final class ShapesVlmTraining {
         });
     }
 
+    /**
+     * A template of a random attribute with its key words replaced by key words of {@code attribute}
+     * ("which finish does the object have" asking for the colour becomes "which hue does the object
+     * have"), so that a question's frame tells nothing and its key word everything.
+     */
+    private static String mixedFrame(String attribute, Random random) {
+        String source = ShapesVqa.ATTRIBUTES.get(random.nextInt(ShapesVqa.ATTRIBUTES.size()));
+        List<String> templates = ShapesVqa.TEMPLATES.get(source);
+        List<String> words = new ArrayList<>(ShapesVqa.words(templates.get(random.nextInt(templates.size()))));
+        List<String> from = ShapesVqa.KEY_WORDS.get(source);
+        List<String> to = ShapesVqa.KEY_WORDS.get(attribute);
+        for (int i = 0; i < words.size(); i++) {
+            if (from.contains(words.get(i))) {
+                words.set(i, to.get(random.nextInt(to.size())));
+            }
+        }
+        return String.join(" ", words);
+    }
+
     private static String dropWords(String question, Set<String> kept, double rate, Random random) {
         if (rate <= 0) {
             return question;
@@ -155,6 +184,12 @@ public final class ShapesVlmTraining {
         for (int i = 0; i < words.size(); i++) {
             if (!kept.contains(words.get(i)) && random.nextDouble() < rate) {
                 words.set(i, DROPPED);
+            }
+        }
+        int free = ShapesVqa.MAX_WORDS - words.size();
+        if (free > 0 && random.nextDouble() < rate) {
+            for (int k = 1 + random.nextInt(free); k > 0; k--) {
+                words.add(random.nextInt(words.size() + 1), DROPPED);
             }
         }
         return String.join(" ", words);

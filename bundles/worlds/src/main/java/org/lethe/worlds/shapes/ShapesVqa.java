@@ -40,6 +40,13 @@ public final class ShapesVqa {
     /** The most words a question has (the model's question length). */
     public static final int MAX_WORDS = 8;
 
+    /** Each attribute's key words: its questions always hold one, no other attribute's question does. */
+    public static final Map<String, List<String>> KEY_WORDS = Map.of(
+            "colour", List.of("color", "colour", "hue"),
+            "shape", List.of("shape", "figure", "form"),
+            "texture", List.of("texture", "pattern", "background"),
+            "material", List.of("material", "finish", "surface"));
+
     /** The training templates per attribute. */
     public static final Map<String, List<String>> TEMPLATES = Map.of(
             "colour", List.of("what color is the object", "which hue does the object have", "what is the colour of it"),
@@ -129,9 +136,9 @@ public final class ShapesVqa {
      *     words and every value
      */
     public static Set<String> protectedWords() {
-        Set<String> out = new LinkedHashSet<>(List.of("color", "colour", "hue", "shape", "figure", "form", "texture",
-                "pattern", "background", "material", "finish", "surface"));
+        Set<String> out = new LinkedHashSet<>();
         for (String attribute : ATTRIBUTES) {
+            out.addAll(KEY_WORDS.get(attribute));
             out.addAll(values(attribute));
         }
         return out;

@@ -51,8 +51,13 @@ public record ShapesVqaWorld(long seed, List<ShapesImage> trainImages, List<Shap
     /** Stream of the held-out images. */
     static final String HOLDOUT_STREAM = "vqa_holdout";
 
-    /** Default training images per combination: 12 × 216 = 2,592 images (the contract asks ≥ 2,048). */
-    public static final int DEFAULT_TRAIN_PER_COMBINATION = 12;
+    /**
+     * Default training images per combination: 30 × 216 = 6,480 images (the contract asks ≥ 2,048).
+     * Measured on seed 0 with the default recipe (ShapesVlmMeasurement): 12 per combination with word
+     * dropout 0.1 left held-out shapes at 0.89 and paraphrases at 0.76; 30 with word dropout 0.25
+     * reached templates 0.984, paraphrases 0.959, yes/no 0.964.
+     */
+    public static final int DEFAULT_TRAIN_PER_COMBINATION = 30;
 
     /** Default held-out images per combination: 3 × 216 = 648 images (the contract asks ≥ 512). */
     public static final int DEFAULT_HOLDOUT_PER_COMBINATION = 3;

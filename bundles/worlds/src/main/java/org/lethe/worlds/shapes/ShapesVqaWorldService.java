@@ -85,12 +85,21 @@ public final class ShapesVqaWorldService implements World {
         /** @return the word-dropout rate */
         @AttributeDefinition(min = "0", max = "0.99", description = "Rate at which a training question's words"
                 + " other than key words and values are replaced by an unknown word, so the model reads unknown"
-                + " words in a paraphrase as <unk> without losing the question. Default 0.1.")
-        double unknownWordRate() default 0.1;
+                + " words in a paraphrase as <unk> without losing the question. Default 0.25: measured on seed 0"
+                + " (with 6,480 training images), held-out paraphrases 0.959; at 0.1 (and 2,592 images) 0.756.")
+        double unknownWordRate() default 0.25;
+
+        /** @return the share of template questions asked in another attribute's template frame */
+        @AttributeDefinition(min = "0", max = "1", description = "Share of training template questions asked in"
+                + " the frame of another attribute's template with the key words swapped (\"which finish does the"
+                + " object have\" asking for the colour becomes \"which hue does the object have\"), so the model"
+                + " reads the attribute from the key word. Default 0.5.")
+        double frameMixRate() default 0.5;
 
         /** @return training images per colour × shape × texture × material combination */
         @AttributeDefinition(min = "1", description = "Training images per combination (216 combinations)."
-                + " Default 12 (2,592 images; issue 9's contract asks ≥ 2,048).")
+                + " Default 30 (6,480 images; issue 9's contract asks ≥ 2,048): with 12, held-out shape questions"
+                + " stayed at 0.89 (seed 0).")
         int trainPerCombination() default ShapesVqaWorld.DEFAULT_TRAIN_PER_COMBINATION;
 
         /** @return held-out images per combination */
@@ -158,7 +167,7 @@ public final class ShapesVqaWorldService implements World {
         Config recipe = config;
         return train(world, architecture, new ShapesVlmTraining.Recipe(recipe.steps(), recipe.batchSize(),
                 recipe.learningRate(), recipe.finalLearningRate(), recipe.weightDecay(), recipe.yesNoRate(),
-                recipe.unknownWordRate()), recipe.gateTemplate(), recipe.gateParaphrase(), output, run);
+                recipe.unknownWordRate(), recipe.frameMixRate()), recipe.gateTemplate(), recipe.gateParaphrase(), output, run);
     }
 
     /**
@@ -191,7 +200,8 @@ public final class ShapesVqaWorldService implements World {
             long started = System.nanoTime();
             run.log("training " + MODEL + ": " + recipe.steps() + " steps at batch " + recipe.batchSize() + ", AdamW "
                     + recipe.learningRate() + " (cosine to " + recipe.finalLearningRate() + "), yes/no rate "
-                    + recipe.yesNoRate() + ", word dropout " + recipe.unknownWordRate());
+                    + recipe.yesNoRate() + ", word dropout " + recipe.unknownWordRate() + ", frame mixing "
+                    + recipe.frameMixRate());
             float[] losses = ShapesVlmTraining.train(model, world.trainImages(), recipe, run);
             run.log(String.format(Locale.ROOT, "%s: last loss %.4f, %.1f s", MODEL, losses[losses.length - 1],
                     (System.nanoTime() - started) / 1e9));

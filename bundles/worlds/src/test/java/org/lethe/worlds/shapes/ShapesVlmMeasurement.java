@@ -13,7 +13,8 @@ import org.lethe.models.vision.VisionLanguageTransformer;
 /**
  * Measures the shapes-vlm recipe on the full-size world (not a test): trains the model on the
  * default world's training images and prints its accuracy by form on the holdout questions and the
- * training time. Arguments: seed, steps, [batch], [lr], [yesNoRate], [unknownWordRate]. Run with one
+ * training time. Arguments: seed, steps, [batch], [lr], [yesNoRate], [unknownWordRate],
+ * [trainPerCombination], [frameMixRate], then architecture settings as key=value. Run with one
  * intra-op thread, like the benchmarks (BENCHMARKS.md).
  */
 public final class ShapesVlmMeasurement {
@@ -22,7 +23,8 @@ public final class ShapesVlmMeasurement {
     }
 
     /**
-     * @param args seed, steps, optional batch size, learning rate, yes/no rate and word-dropout rate
+     * @param args seed, steps, optional batch size, learning rate, yes/no rate, word-dropout rate, training
+     *     images per combination, frame-mixing rate, then architecture settings
      */
     public static void main(String[] args) {
         long seed = Long.parseLong(args[0]);
@@ -32,8 +34,9 @@ public final class ShapesVlmMeasurement {
         double yesNo = args.length > 4 ? Double.parseDouble(args[4]) : 0.4;
         double unknown = args.length > 5 ? Double.parseDouble(args[5]) : 0.1;
         int trainPer = args.length > 6 ? Integer.parseInt(args[6]) : ShapesVqaWorld.DEFAULT_TRAIN_PER_COMBINATION;
+        double frameMix = args.length > 7 ? Double.parseDouble(args[7]) : 0.5;
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>(ShapesVlmTraining.settings());
-        for (int i = 7; i < args.length; i++) {
+        for (int i = 8; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
             settings.put(kv[0], kv[1]);
         }
@@ -47,7 +50,7 @@ public final class ShapesVlmMeasurement {
             RunContext run = WorldsRunContexts.context(seed, manager, log);
             long start = System.nanoTime();
             float[] losses = ShapesVlmTraining.train(model, world.trainImages(),
-                    new ShapesVlmTraining.Recipe(steps, batch, lr, lr / 100, 0.01f, yesNo, unknown), run);
+                    new ShapesVlmTraining.Recipe(steps, batch, lr, lr / 100, 0.01f, yesNo, unknown, frameMix), run);
             double seconds = (System.nanoTime() - start) / 1e9;
             ShapesVlmTraining.Accuracy holdout = ShapesVlmTraining.accuracy(model, world.holdout(), manager);
             List<VqaItem> someTrain = world.train().subList(0, Math.min(4096, world.train().size()));

@@ -140,12 +140,12 @@ class ShapesVqaWorldTest {
         Set<Long> trainSeeds = new HashSet<>();
         world.trainImages().forEach(i -> trainSeeds.add(i.seed()));
         world.holdoutImages().forEach(i -> assertFalse(trainSeeds.contains(i.seed()), i.toString()));
-        // balanced: every combination 12 times in train
+        // balanced: every combination equally often in train
         Map<String, Integer> combos = new HashMap<>();
         world.trainImages().forEach(i -> combos.merge(ShapesVqa.ATTRIBUTES.stream()
                 .map(a -> ShapesVqaWorld.label(i, a)).toList().toString(), 1, Integer::sum));
         assertEquals(216, combos.size());
-        assertEquals(Set.of(12), new HashSet<>(combos.values()));
+        assertEquals(Set.of(ShapesVqaWorld.DEFAULT_TRAIN_PER_COMBINATION), new HashSet<>(combos.values()));
         for (VqaItem item : world.train()) {
             assertEquals(VqaItem.TEMPLATE, item.form());
             assertTrue(ShapesVqa.TEMPLATES.get(item.attribute()).contains(item.question()), item.question());
