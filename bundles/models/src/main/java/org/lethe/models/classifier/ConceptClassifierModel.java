@@ -122,13 +122,7 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
      * @throws IOException as {@link #loadWeights}
      */
     public static ConceptClassifierModel withWeights(ConceptClassifierModel model, Path directory) throws IOException {
-        try {
-            model.loadWeights(directory);
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return SafetensorsWeights.loadOrClose(model, directory, (m, d) -> m.loadWeights(d));
     }
 
     @Override

@@ -154,13 +154,7 @@ public final class TextToImageModel implements LoadedModel, DiffusionModel {
      * @throws IOException as {@link #loadWeights}
      */
     public static TextToImageModel withWeights(TextToImageModel model, Path directory) throws IOException {
-        try {
-            model.loadWeights(directory);
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return SafetensorsWeights.loadOrClose(model, directory, (m, d) -> m.loadWeights(d));
     }
 
     /** Writes {@code value} into a parameter array in place (gradient recording off meanwhile). */

@@ -111,13 +111,7 @@ public abstract class WordLanguageModel implements LoadedModel, LanguageModel {
      * @throws IOException as {@link #loadWeights}
      */
     public static <M extends WordLanguageModel> M withWeights(M model, Path directory) throws IOException {
-        try {
-            model.loadWeights(directory);
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return SafetensorsWeights.loadOrClose(model, directory, (m, d) -> m.loadWeights(d));
     }
 
     @Override

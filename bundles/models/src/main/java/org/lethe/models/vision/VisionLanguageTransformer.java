@@ -160,13 +160,7 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
      */
     public static VisionLanguageTransformer withWeights(VisionLanguageTransformer model, Path directory)
             throws IOException {
-        try {
-            model.loadWeights(directory);
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return SafetensorsWeights.loadOrClose(model, directory, (m, d) -> m.loadWeights(d));
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import org.lethe.api.model.LoadedModel;
 
 /**
  * A model's parameters as one safetensors file keyed by parameter name: what every built-in
@@ -80,6 +81,43 @@ public final class SafetensorsWeights {
                 }
                 overwrite(target, value);
             }
+        }
+    }
+
+    /**
+     * Reads a model's weights from a folder into it.
+     *
+     * @param <M> the model type
+     */
+    @FunctionalInterface
+    public interface Loader<M> {
+        /**
+         * @param model the model
+         * @param directory the folder holding {@value #WEIGHTS}
+         * @throws IOException when the weights cannot be read
+         */
+        void load(M model, Path directory) throws IOException;
+    }
+
+    /**
+     * Loads weights into a freshly made model, closing it if they cannot be read: what an
+     * architecture's {@code load} does.
+     *
+     * @param <M> the model type
+     * @param model a model of the right shape
+     * @param directory the folder holding {@value #WEIGHTS}
+     * @param loader how the model reads them
+     * @return the model, loaded
+     * @throws IOException as the loader
+     */
+    public static <M extends LoadedModel> M loadOrClose(M model, Path directory, Loader<? super M> loader)
+            throws IOException {
+        try {
+            loader.load(model, directory);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

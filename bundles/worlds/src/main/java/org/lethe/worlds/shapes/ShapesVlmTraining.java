@@ -111,10 +111,7 @@ public final class ShapesVlmTraining {
         }
         Random random = new Random(run.seed() ^ 0x76716174726169L); // "vqatrai"
         Set<String> kept = ShapesVqa.protectedWords();
-        Tracker tracker = recipe.steps() > 1 && recipe.finalLearningRate() < recipe.learningRate()
-                ? Tracker.cosine().setBaseValue(recipe.learningRate()).optFinalValue(recipe.finalLearningRate())
-                        .setMaxUpdates(recipe.steps()).build()
-                : Tracker.fixed(recipe.learningRate());
+        Tracker tracker = ShapesWorldService.cosine(recipe.learningRate(), recipe.finalLearningRate(), recipe.steps());
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(tracker).optWeightDecays(recipe.weightDecay()).build();
         int size = ShapesLexicon.SIZE;
         return run.optimise(model.model(), adamW, recipe.steps(), (step, scope) -> {

@@ -349,10 +349,7 @@ public final class ShapesWorldService implements World {
         Random random = new Random(run.seed() ^ 0x64696666757365L); // "diffuse"
         int size = ShapesLexicon.SIZE;
         int steps = recipe.steps();
-        Tracker tracker = steps > 1 && recipe.finalLearningRate() < recipe.learningRate()
-                ? Tracker.cosine().setBaseValue(recipe.learningRate()).optFinalValue(recipe.finalLearningRate())
-                        .setMaxUpdates(steps).build()
-                : Tracker.fixed(recipe.learningRate());
+        Tracker tracker = cosine(recipe.learningRate(), recipe.finalLearningRate(), steps);
         long started = System.nanoTime();
         run.log("training " + GENERATOR_MODEL + " on " + prompts.size() + " pairs, " + steps + " steps at batch "
                 + recipe.batchSize() + (recipe.emaDecay() > 0 ? ", EMA decay " + recipe.emaDecay() : ", no EMA") + ", "
@@ -405,6 +402,19 @@ public final class ShapesWorldService implements World {
                     GENERATOR_MODEL, losses[losses.length - 1], tailMean(losses, 100),
                     (System.nanoTime() - started) / 1e9, ema == null ? "" : "; the EMA weights are kept"));
         }
+    }
+
+    /**
+     * @param start the learning rate at the first step
+     * @param end the learning rate at the last step
+     * @param steps the steps
+     * @return a cosine decay from {@code start} to {@code end} over the steps, or {@code start} fixed
+     *     when it does not decay (one step, or {@code end ≥ start})
+     */
+    static Tracker cosine(float start, float end, int steps) {
+        return steps > 1 && end < start
+                ? Tracker.cosine().setBaseValue(start).optFinalValue(end).setMaxUpdates(steps).build()
+                : Tracker.fixed(start);
     }
 
     private static double tailMean(float[] values, int last) {
