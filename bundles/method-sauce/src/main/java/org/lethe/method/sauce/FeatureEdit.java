@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * (ItD multiplies by −8). Optional gate (ItD's "autoencoder as a zero-shot classifier"): per input
  * (batch row), the edit applies only where it changes the reconstruction by at least τ,
  * mean over positions and width of (dec(z') − dec(z))² ≥ τ; other rows pass through unchanged, and
- * when no row passes the layer's output is returned as it came. Positions after the hooked prefix
+ * when no row passes the layer's output is returned as it came. A cheap upper bound of that score
+ * ({@link #bound}) is checked first, so a batch without the concept skips the autoencoder. Positions after the hooked prefix
  * are never touched.
  */
 final class FeatureEdit implements UnaryOperator<NDArray> {
@@ -32,6 +33,7 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
     private final float tau;
     private final NDArray encoderS;
     private final NDArray latentBiasS;
+    /** topk: S's indices (int64), to gather their pre-activations; null for relu. */
     private final NDArray selector;
     private final NDArray decoderS;
 
@@ -58,18 +60,12 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
         NDManager memory = sae.decoder().getManager();
         NDArray index = memory.create(java.util.Arrays.stream(features).asLongStream().toArray());
         this.decoderS = sae.decoder().get(index);
+        this.encoderS = sae.encoderT().transpose().get(index).transpose();
+        this.latentBiasS = sae.latentBias().get(index);
         if (sae.sae().variant() == Sae.Variant.RELU) {
-            this.encoderS = sae.encoderT().transpose().get(index).transpose();
-            this.latentBiasS = sae.latentBias().get(index);
             this.selector = null;
         } else {
-            this.encoderS = null;
-            this.latentBiasS = null;
-            float[] oneHot = new float[d * features.length];
-            for (int i = 0; i < features.length; i++) {
-                oneHot[features[i] * features.length + i] = 1f;
-            }
-            this.selector = memory.create(oneHot, new Shape(d, features.length));
+            this.selector = index;
         }
     }
 
@@ -81,12 +77,20 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
         long tokens = x.getShape().get(1);
         int n = positions.count(visualTokens, tokens);
         NDArray hooked = n == tokens ? x : x.get(":, 0:" + n + ", :");
+        NDArray threshold = null;
+        if (!Float.isNaN(tau)) {
+            // the cheap bound first: when no input can reach τ the layer's output goes on untouched
+            threshold = hooked.getManager().create(tau);
+            if (!bound(hooked).gte(threshold).any().getBoolean()) {
+                return x;
+            }
+        }
         NDArray delta = delta(hooked);
         NDArray edited;
         if (Float.isNaN(tau)) {
             edited = hooked.add(delta);
         } else {
-            NDArray pass = score(delta).gte(hooked.getManager().create(tau));
+            NDArray pass = score(delta).gte(threshold);
             if (!pass.any().getBoolean()) {
                 return x;
             }
@@ -105,9 +109,32 @@ final class FeatureEdit implements UnaryOperator<NDArray> {
         if (selector == null) {
             zS = ai.djl.nn.Activation.relu(hooked.sub(sae.preBias()).matMul(encoderS).add(latentBiasS));
         } else {
-            zS = sae.encode(hooked).matMul(selector);
+            // z_j for j ∈ S: ReLU(pre_j) where pre_j is among the k largest (≥ the k-th), as Sae.codes keeps
+            NDArray pre = sae.pre(hooked);
+            NDArray kth = pre.topK(sae.sae().k(), -1, true, false).get(0).min(new int[] {-1}, true);
+            Shape shape = pre.getShape();
+            NDArray preS = pre.gather(selector.broadcast(new Shape(shape.get(0), shape.get(1), selector.size())), -1);
+            zS = ai.djl.nn.Activation.relu(preS).mul(preS.gte(kth).toType(preS.getDataType(), false));
         }
         return zS.mul(hooked.getManager().create(gamma - 1f)).matMul(decoderS);
+    }
+
+    /**
+     * An upper bound of {@link #score} from the selected features' pre-activations alone (|S|
+     * encoder rows, not the dictionary): every code satisfies z_j ≤ ReLU(pre_j) (TopK only zeroes
+     * more), and the directions have unit norm, so ‖W_dec[:, S] (γ − 1) z_S‖ ≤ |1 − γ| Σ_j ReLU(pre_j)
+     * at each position, and the score ≤ mean over positions of (|1 − γ| Σ_j ReLU(pre_j))² / width.
+     * Inputs whose bound is below τ are certainly not edited; when that holds for the whole batch
+     * the edit costs |S| columns of the encoder instead of the whole autoencoder.
+     *
+     * @param hooked the hooked positions, (batch, positions, width)
+     * @return the bound per input, (batch)
+     */
+    NDArray bound(NDArray hooked) {
+        NDArray sum = ai.djl.nn.Activation.relu(hooked.sub(sae.preBias()).matMul(encoderS).add(latentBiasS))
+                .sum(new int[] {2});
+        float factor = (1f - gamma) * (1f - gamma) / sae.sae().width();
+        return sum.square().mean(new int[] {1}).mul(hooked.getManager().create(factor));
     }
 
     /**

@@ -150,4 +150,23 @@ class FeatureEditTest {
             assertArrayEquals(x.get(":, 1:, :").toFloatArray(), out.get(":, 1:, :").toFloatArray());
         }
     }
+
+    @Test
+    void theCheapBoundIsAnUpperBoundOfTheGateScore() {
+        int[] s = {0, 3, 6, 7, 13, 20};
+        for (Sae sae : new Sae[] {relu, topk}) {
+            for (float gamma : new float[] {0f, -4f, 0.5f}) {
+                try (NDManager scope = manager.newSubManager()) {
+                    FeatureEdit edit = new FeatureEdit(sae.on(scope), s, gamma, Positions.ALL, V, Float.NaN);
+                    NDArray x = scope.randomNormal(new Shape(32, 7, W)).mul(2f);
+                    float[] score = FeatureEdit.score(edit.delta(x)).toFloatArray();
+                    float[] bound = edit.bound(x).toFloatArray();
+                    for (int b = 0; b < score.length; b++) {
+                        assertTrue(bound[b] >= score[b] * (1 - 1e-5f), sae.variant() + " γ " + gamma + " row " + b + ": "
+                                + bound[b] + " < " + score[b]);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -193,4 +193,36 @@ class SauceTest {
                         layer, true), dir));
         assertTrue(l.getMessage().contains("encoder, fusion.0, fusion.1"), l.getMessage());
     }
+
+    @Test
+    void severalConceptsAtOnceSelectTheUnionOfTheirFeatures() throws Exception {
+        List<VqaItem> forget = new java.util.ArrayList<>(ShapesQuestions.forget(items, "red"));
+        forget.addAll(ShapesQuestions.forget(items, "blue"));
+        List<VqaItem> retain = items.stream().filter(i -> !forget.contains(i)).toList();
+        Map<String, Object> settings = small();
+        SauceTask task = new SauceTask(vlm, List.of(new Concept("red", Optional.of("colour"), List.of()),
+                new Concept("blue", Optional.of("colour"), List.of())), forget, retain, settings);
+        List<String> log;
+        try (SauceRunContext run = new SauceRunContext(3, manager)) {
+            new Sauce().erase(task, run);
+            log = run.log;
+        }
+        ModelManifest.Attachment attachment = task.attached.keySet().iterator().next();
+        assertEquals("sauce-red-blue", attachment.name());
+        assertEquals("red,blue", attachment.config().get("concepts"));
+        String line = log.stream().filter(l -> l.startsWith("SAUCE: features by")).findFirst().orElseThrow();
+        // "red [..]; blue [..]; union n": the union holds every concept's features
+        java.util.Set<Integer> union = new java.util.TreeSet<>();
+        for (String concept : new String[] {"red", "blue"}) {
+            String list = line.substring(line.indexOf(concept + " [") + concept.length() + 2);
+            list = list.substring(0, list.indexOf(']'));
+            for (String j : list.split(",\\s*")) {
+                union.add(Integer.parseInt(j.trim()));
+            }
+        }
+        int[] features = java.util.Arrays.stream(attachment.config().get("features").split(",")).mapToInt(Integer::parseInt)
+                .toArray();
+        assertArrayEquals(union.stream().mapToInt(Integer::intValue).toArray(), features);
+        assertTrue(features.length > 4, "two concepts of 4 features each gave " + features.length);
+    }
 }
