@@ -94,6 +94,44 @@ public final class FineTuning {
     }
 
     /**
+     * Checks a probe's {@code checkpoints} setting (at least one step count ≥ 1, ascending).
+     *
+     * @param steps the steps after which the probe measures; the last is the number of steps
+     * @param pid the probe's configuration PID, for the message
+     * @return 0 followed by the steps: the checkpoints of {@link #follow}
+     * @throws LetheException (invalid input) naming the setting
+     */
+    public static List<Integer> checkpoints(int[] steps, String pid) {
+        if (steps.length == 0 || steps[0] < 1) {
+            throw LetheException.invalidInput("setting 'checkpoints' of " + pid + " needs at least one step count ≥ 1, not "
+                    + java.util.Arrays.toString(steps));
+        }
+        List<Integer> out = new ArrayList<>();
+        out.add(0);
+        for (int i = 0; i < steps.length; i++) {
+            if (i > 0 && steps[i] <= steps[i - 1]) {
+                throw LetheException.invalidInput("setting 'checkpoints' of " + pid + " must ascend: "
+                        + java.util.Arrays.toString(steps));
+            }
+            out.add(steps[i]);
+        }
+        return out;
+    }
+
+    /**
+     * Checks a probe's {@code learningRate} setting.
+     *
+     * @param rate the learning rate
+     * @param pid the probe's configuration PID, for the message
+     * @throws LetheException (invalid input) when it is not a positive finite number
+     */
+    public static void checkLearningRate(double rate, String pid) {
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw LetheException.invalidInput("setting 'learningRate' of " + pid + " must be positive, not " + rate);
+        }
+    }
+
+    /**
      * Splits items by entity into two halves with a seeded shuffle of the sorted entity names; an
      * item without an entity counts as its own entity (a split by facts, methods-llm.md §2.4).
      *

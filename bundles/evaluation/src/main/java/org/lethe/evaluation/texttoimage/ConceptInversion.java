@@ -26,6 +26,7 @@ import org.lethe.api.run.RunContext;
 import org.lethe.evaluation.erasure.Concept;
 import org.lethe.evaluation.erasure.ConceptWords;
 import org.lethe.evaluation.erasure.ConditionEdit;
+import org.lethe.evaluation.probes.FineTuning;
 import org.lethe.evaluation.probes.LearnedEmbedding;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -252,10 +253,7 @@ public final class ConceptInversion implements Probe {
             throw LetheException.invalidInput("settings 'steps' (≥ 1), 'batchSize' (≥ 1) and 'prompts' (≥ 0) of " + PID
                     + ": " + c.steps() + ", " + c.batchSize() + ", " + c.prompts());
         }
-        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
-            throw LetheException.invalidInput("setting 'learningRate' of " + PID + " must be positive, not "
-                    + c.learningRate());
-        }
+        FineTuning.checkLearningRate(c.learningRate(), PID);
         return c;
     }
 }

@@ -2,7 +2,6 @@ package org.lethe.evaluation.texttoimage;
 
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.SortedMap;
@@ -16,6 +15,7 @@ import org.lethe.api.eval.Roles;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.diffusion.DiffusionModel;
 import org.lethe.api.run.RunContext;
+import org.lethe.evaluation.probes.FineTuning;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -156,21 +156,8 @@ public final class TextToImageRelearning implements Probe {
     }
 
     private static Config checked(Config c) {
-        int[] steps = c.checkpoints();
-        if (steps.length == 0 || steps[0] < 1) {
-            throw LetheException.invalidInput("setting 'checkpoints' of " + PID + " needs at least one step count ≥ 1, not "
-                    + Arrays.toString(steps));
-        }
-        for (int i = 1; i < steps.length; i++) {
-            if (steps[i] <= steps[i - 1]) {
-                throw LetheException.invalidInput("setting 'checkpoints' of " + PID + " must ascend: "
-                        + Arrays.toString(steps));
-            }
-        }
-        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
-            throw LetheException.invalidInput("setting 'learningRate' of " + PID + " must be positive, not "
-                    + c.learningRate());
-        }
+        FineTuning.checkpoints(c.checkpoints(), PID);
+        FineTuning.checkLearningRate(c.learningRate(), PID);
         if (c.batchSize() < 1 || c.prompts() < 0) {
             throw LetheException.invalidInput("settings 'batchSize' (≥ 1) and 'prompts' (≥ 0) of " + PID + ": "
                     + c.batchSize() + ", " + c.prompts());

@@ -2,8 +2,6 @@ package org.lethe.evaluation.vision;
 
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,11 +111,9 @@ public final class VqaRelearning implements Probe {
                     + task.vqa(Task.FORGET).name() + ") has no question to relearn on");
         }
         VisionLanguageModel model = VqaData.model(task, NAME);
-        model.answerIndices(train);
+        model.answerIndices(train); // refuses, naming it, a forget question whose answer the model cannot give
         Set<String> concepts = VqaData.concepts(task);
-        List<Integer> checkpoints = new ArrayList<>();
-        checkpoints.add(0);
-        Arrays.stream(c.checkpoints()).forEach(checkpoints::add);
+        List<Integer> checkpoints = FineTuning.checkpoints(c.checkpoints(), PID);
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed((float) c.learningRate()))
                 .optWeightDecays(FineTuning.WEIGHT_DECAY).build();
         RunContext.Batches<VqaItem> batches = run.batches(train, c.batchSize());
@@ -140,21 +136,8 @@ public final class VqaRelearning implements Probe {
     }
 
     private static Config checked(Config c) {
-        int[] steps = c.checkpoints();
-        if (steps.length == 0 || steps[0] < 1) {
-            throw LetheException.invalidInput("setting 'checkpoints' of " + PID + " needs at least one step count ≥ 1, not "
-                    + Arrays.toString(steps));
-        }
-        for (int i = 1; i < steps.length; i++) {
-            if (steps[i] <= steps[i - 1]) {
-                throw LetheException.invalidInput("setting 'checkpoints' of " + PID + " must ascend: "
-                        + Arrays.toString(steps));
-            }
-        }
-        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
-            throw LetheException.invalidInput("setting 'learningRate' of " + PID + " must be positive, not "
-                    + c.learningRate());
-        }
+        FineTuning.checkpoints(c.checkpoints(), PID);
+        FineTuning.checkLearningRate(c.learningRate(), PID);
         if (c.batchSize() < 1) {
             throw LetheException.invalidInput("setting 'batchSize' of " + PID + " must be ≥ 1, not " + c.batchSize());
         }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.lethe.api.LetheException;
 import org.lethe.api.ServiceProperties;
 import org.lethe.api.data.VqaItem;
@@ -20,6 +22,7 @@ import org.lethe.api.eval.Roles;
 import org.lethe.api.method.Task;
 import org.lethe.api.model.vision.VisionLanguageModel;
 import org.lethe.api.run.RunContext;
+import org.lethe.evaluation.probes.FineTuning;
 import org.lethe.evaluation.probes.LearnedEmbedding;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -116,7 +119,7 @@ public final class VqaSoftPrompt implements Probe {
             byConcept.computeIfAbsent(items.get(i).answer(), k -> new ArrayList<>()).add(items.get(i));
             positions.computeIfAbsent(items.get(i).answer(), k -> new ArrayList<>()).add(i);
         }
-        java.util.SortedMap<Integer, Double> losses = new java.util.TreeMap<>();
+        SortedMap<Integer, Double> losses = new TreeMap<>();
         Map<String, float[]> prompts = new HashMap<>();
         for (Map.Entry<String, List<VqaItem>> e : byConcept.entrySet()) {
             float[] prompt = learn(model, e.getValue(), c, run, losses);
@@ -151,7 +154,7 @@ public final class VqaSoftPrompt implements Probe {
      * @return the embeddings, (tokens × width) row-major
      */
     static float[] learn(VisionLanguageModel model, List<VqaItem> items, Config c, RunContext run,
-            java.util.SortedMap<Integer, Double> losses) {
+            SortedMap<Integer, Double> losses) {
         Shape shape = new Shape(c.tokens(), model.width());
         try (LearnedEmbedding prompt = new LearnedEmbedding(NAME, model.model().getNDManager(),
                 new float[c.tokens() * model.width()], shape)) {
@@ -178,10 +181,7 @@ public final class VqaSoftPrompt implements Probe {
             throw LetheException.invalidInput("settings 'tokens', 'steps' and 'batchSize' of " + PID + " must be ≥ 1: "
                     + c.tokens() + ", " + c.steps() + ", " + c.batchSize());
         }
-        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
-            throw LetheException.invalidInput("setting 'learningRate' of " + PID + " must be positive, not "
-                    + c.learningRate());
-        }
+        FineTuning.checkLearningRate(c.learningRate(), PID);
         return c;
     }
 }
