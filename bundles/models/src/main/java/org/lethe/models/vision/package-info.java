@@ -4,7 +4,8 @@
  * {@link org.lethe.api.model.vision.VisionLanguageModel} view.
  *
  * <p><b>Network.</b> Images (3 × 16 × 16, values in [−1, 1]) go through {@code encoder.conv.0}
- * (3 → 32, 3 × 3, stride 2, ReLU) and {@code encoder.conv.1} (32 → 64, 3 × 3, stride 2): the 4 × 4
+ * (3 → 32, k × k, stride 2, ReLU) and {@code encoder.conv.1} (32 → 64, k × k, stride 2), k the
+ * {@code kernel} setting (default 3; the shapes-vqa world's {@code shapes-vlm} uses 5): the 4 × 4
  * grid is 16 visual tokens of width 64, row by row, each with a 2-D position (a row embedding
  * {@code encoder.row} plus a column embedding {@code encoder.column}). Questions are word tokens
  * (the shared word tokenizer over the configured vocabulary: an unknown word is {@code <unk>}, not
