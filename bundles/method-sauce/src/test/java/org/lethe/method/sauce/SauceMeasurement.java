@@ -1,0 +1,121 @@
+package org.lethe.method.sauce;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.lethe.api.data.Concept;
+import org.lethe.api.data.VqaItem;
+import org.lethe.api.model.ModelManifest;
+import org.lethe.models.vision.VisionLanguageConfig;
+import org.lethe.models.vision.VisionLanguageTransformer;
+import org.lethe.worlds.shapes.ShapesVlmTraining;
+import org.lethe.worlds.shapes.ShapesVqaWorld;
+
+/**
+ * Measures SAUCE on the full-size shapes-vqa world (not a test): generates the world, trains
+ * shapes-vlm with the world's default recipe, erases a concept with the method's defaults (plus
+ * any key=value settings given) and prints the run's notes and the held-out accuracy by group and
+ * form, clean and with the intervention. Arguments: seed, concept, training steps, then settings.
+ * Run with one intra-op thread, like the benchmarks:
+ *
+ * <pre>
+ * mvn -B -o -q -pl bundles/method-sauce -am test-compile
+ * java -Dai.djl.pytorch.num_threads=1 -cp "$(cat cp.txt)" org.lethe.method.sauce.SauceMeasurement 0 red 3000
+ * </pre>
+ */
+public final class SauceMeasurement {
+
+    private SauceMeasurement() {
+    }
+
+    /**
+     * @param args seed, concept, training steps, then settings as key=value (integers and numbers
+     *     are converted by the config's attribute type)
+     * @throws Exception when a step fails
+     */
+    public static void main(String[] args) throws Exception {
+        long seed = Long.parseLong(args[0]);
+        String concept = args[1];
+        int steps = Integer.parseInt(args[2]);
+        Map<String, Object> settings = new HashMap<>();
+        for (int i = 3; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            Class<?> type = Sauce.Config.class.getMethod(kv[0]).getReturnType();
+            settings.put(kv[0], type == int.class ? Integer.valueOf(kv[1]) : type == double.class
+                    ? Double.valueOf(kv[1]) : kv[1]);
+        }
+        long t0 = System.nanoTime();
+        ShapesVqaWorld world = ShapesVqaWorld.generate(seed);
+        Path dir = Files.createTempDirectory("sauce-measurement");
+        try (NDManager manager = NDManager.newBaseManager();
+                VisionLanguageTransformer model = new VisionLanguageTransformer(
+                        VisionLanguageConfig.from(ShapesVlmTraining.settings()), seed);
+                SauceRunContext run = new SauceRunContext(seed, manager)) {
+            ShapesVlmTraining.train(model, world.trainImages(), new ShapesVlmTraining.Recipe(steps, 128, 2e-3f, 2e-5f,
+                    0.01f, 0.4, 0.25, 0.5), run);
+            System.out.printf(Locale.ROOT, "world + shapes-vlm (%d steps): %.1f s%n", steps, (System.nanoTime() - t0) / 1e9);
+            Map<String, List<VqaItem>> groups = groups(world.holdout(), concept);
+            Map<String, Double> before = accuracies(model, groups, manager);
+            List<VqaItem> forget = world.train().stream().filter(i -> i.answer().equals(concept) && i.shows(concept))
+                    .toList();
+            List<VqaItem> retain = world.train().stream().filter(i -> !(i.answer().equals(concept) && i.shows(concept)))
+                    .toList();
+            SauceTask task = new SauceTask(model, List.of(new Concept(concept, Optional.empty(), List.of())), forget,
+                    retain, settings);
+            long e0 = System.nanoTime();
+            try (SauceRunContext erase = new SauceRunContext(seed, manager)) {
+                new Sauce().erase(task, erase);
+                erase.log.forEach(l -> System.out.println("  " + l));
+            }
+            System.out.printf(Locale.ROOT, "erase: %.1f s (%d forget, %d retain questions)%n", (System.nanoTime() - e0) / 1e9,
+                    forget.size(), retain.size());
+            ModelManifest.Attachment attachment = task.attached.keySet().iterator().next();
+            for (Map.Entry<String, byte[]> f : task.attached.get(attachment).entrySet()) {
+                Files.write(dir.resolve(f.getKey()), f.getValue());
+            }
+            Map<String, Double> after;
+            try (AutoCloseable h = new SaeFeatureEdit().apply(model, attachment, dir)) {
+                after = accuracies(model, groups, manager);
+            }
+            System.out.printf(Locale.ROOT, "| holdout group | n | clean | with the edit |%n|---|---|---|---|%n");
+            for (String g : groups.keySet()) {
+                System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.3f |%n", g, groups.get(g).size(), before.get(g),
+                        after.get(g));
+            }
+        }
+    }
+
+    private static Map<String, List<VqaItem>> groups(List<VqaItem> holdout, String concept) {
+        Map<String, List<VqaItem>> groups = new LinkedHashMap<>();
+        for (String form : List.of(VqaItem.TEMPLATE, VqaItem.PARAPHRASE, VqaItem.YES_NO)) {
+            Predicate<VqaItem> f = i -> i.form().equals(form);
+            groups.put("forget (answer " + concept + ", " + form + ")", holdout.stream().filter(f)
+                    .filter(i -> i.shows(concept) && i.answer().equals(concept)).toList());
+            groups.put("yes/no about " + concept + "'s attribute on its images".replace("yes/no", form),
+                    holdout.stream().filter(f).filter(i -> i.shows(concept) && !i.answer().equals(concept)
+                            && i.image().labels().entrySet().stream().anyMatch(e -> e.getValue().equals(concept)
+                                    && e.getKey().equals(i.attribute()))).toList());
+            groups.put("other attributes, same images (" + form + ")", holdout.stream().filter(f)
+                    .filter(i -> i.shows(concept) && i.image().labels().entrySet().stream().noneMatch(e ->
+                            e.getValue().equals(concept) && e.getKey().equals(i.attribute()))).toList());
+            groups.put("images without it (" + form + ")", holdout.stream().filter(f).filter(i -> !i.shows(concept))
+                    .toList());
+        }
+        groups.values().removeIf(List::isEmpty);
+        return groups;
+    }
+
+    private static Map<String, Double> accuracies(VisionLanguageTransformer model, Map<String, List<VqaItem>> groups,
+            NDManager manager) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        groups.forEach((g, items) -> out.put(g, Sauce.accuracy(model, items, manager)));
+        return out;
+    }
+}
