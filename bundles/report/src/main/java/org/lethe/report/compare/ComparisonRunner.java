@@ -381,14 +381,14 @@ public final class ComparisonRunner implements ComparisonService {
         RunKey trainedBy = training.key();
         ModelRef original = driver.trainedBy(layout.baseModel(), trainedBy).orElseThrow(() -> LetheException.invalidInput(
                 "model '" + layout.baseModel() + "' was not trained by world run " + trainedBy));
-        driver.expect(spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
+        int multiTasks = multiConcept ? MultiConceptProtocol.tasks(spec, layout).size() : 0;
+        driver.expect((1 + multiTasks) * spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
         assembly.manifest(spec.world(), worldVersion(training), roles, original, List.of(), versions(), engineLines());
         spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
 
         evaluateOriginal(driver, assembly, spec, roles, original, probes);
         runMethods(driver, assembly, spec, original, roles, probes, ComparisonRunner::vqaPlan);
         if (multiConcept && !driver.cancelled()) {
-            driver.expect(MultiConceptProtocol.tasks(spec, layout).size() * spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
             MultiConceptProtocol.run(driver, spec, layout, original, methods, ComparisonRunner::vqaPlan, assembly);
         }
         driver.step("assembling the report");
