@@ -31,6 +31,7 @@ import org.lethe.evaluation.vision.InterventionRemoved;
 import org.lethe.evaluation.vision.VqaPgd;
 import org.lethe.evaluation.vision.VqaRelearning;
 import org.lethe.evaluation.vision.VqaSoftPrompt;
+import org.lethe.method.esd.Esd;
 import org.lethe.method.gradientascent.GradDiff;
 import org.lethe.method.gradientascent.GradientAscent;
 import org.lethe.method.sauce.SaeFeatureEdit;
@@ -107,6 +108,7 @@ class VqaComparisonTest {
         stack.install(GradientAscent.class);
         stack.install(GradDiff.class);
         stack.install(Sauce.class);
+        stack.install(Esd.class); // installed, never compared here: a text-to-image erasure method is refused
         stack.bindIntervention(new SaeFeatureEdit());
         stack.bindWorld(new FixtureVqaWorld(PER_COMBINATION), FixtureVqaWorld.NAME);
         stack.bindProbe(new VqaSoftPrompt(Converters.standardConverter().convert(Map.of("steps", 10, "batchSize", 32))
@@ -254,6 +256,15 @@ class VqaComparisonTest {
                 "magenta", SPEC.methods(), Map.of(), 1, 0, List.of(), Optional.empty()), (d, t, w) -> { }));
         assertTrue(e.getMessage().contains("'magenta' is not a task of world 'shapes-vqa'"), e.getMessage());
         assertTrue(e.getMessage().contains("multi3") && e.getMessage().contains("multi6"), e.getMessage());
+        assertEquals(before, stack.service().runs().size());
+    }
+
+    @Test
+    void anErasureMethodOfAnotherModalityIsRefusedBeforeAnythingRuns() {
+        int before = stack.service().runs().size();
+        LetheException e = assertThrows(LetheException.class, () -> runner.compare(new ComparisonSpec(FixtureVqaWorld.NAME,
+                TASK, List.of("sauce", "esd"), Map.of(), 1, 0, List.of(), Optional.empty()), (d, t, w) -> { }));
+        assertTrue(e.getMessage().contains("'esd' erases concepts from text-to-image models"), e.getMessage());
         assertEquals(before, stack.service().runs().size());
     }
 }
