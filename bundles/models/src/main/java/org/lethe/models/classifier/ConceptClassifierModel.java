@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -23,6 +21,7 @@ import java.util.Random;
 import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelKind;
 import org.lethe.api.model.classifier.ConceptClassifier;
+import org.lethe.models.weights.ParameterBlock;
 import org.lethe.models.weights.SafetensorsWeights;
 
 /**
@@ -51,14 +50,7 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
     public ConceptClassifierModel(ClassifierConfig config, long seed) {
         this.config = config;
         this.block = new Block(config);
-        this.model = Model.newInstance(ConceptClassifierArchitecture.NAME);
-        try {
-            block.createParameters(model.getNDManager(), seed);
-            model.setBlock(block);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        this.model = ParameterBlock.newModel(ConceptClassifierArchitecture.NAME, block, seed);
     }
 
     /** @return the settings */
@@ -68,16 +60,12 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
 
     /** @return the parameter names, in declaration order (what a weights file holds) */
     public List<String> parameterNames() {
-        return List.copyOf(block.byName.keySet());
+        return block.parameterNames();
     }
 
     /** @return the number of values in the parameters */
     public long parameterCount() {
-        long count = 0;
-        for (Parameter p : block.byName.values()) {
-            count += p.getArray().size();
-        }
-        return count;
+        return block.parameterCount();
     }
 
     // ---------------------------------------------------------------- LoadedModel
@@ -314,68 +302,24 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
     // ---------------------------------------------------------------- the network
 
     /** The parameters and the forward pass, as one DJL block (so the run's loop finds the parameters). */
-    static final class Block extends AbstractBlock {
+    static final class Block extends ParameterBlock {
 
         private final ClassifierConfig config;
-        private final Map<String, Parameter> byName = new LinkedHashMap<>();
-        private final Map<String, long[]> shapes = new LinkedHashMap<>();
-        private final Map<String, Long> fanIns = new LinkedHashMap<>();
 
         Block(ClassifierConfig config) {
             this.config = config;
             int in = config.channels();
             for (int i = 0; i < 3; i++) {
                 int out = config.widths().get(i);
-                declare("conv." + i, new long[] {out, in, 3, 3}, (long) in * 9);
+                linear("conv." + i, new long[] {out, in, 3, 3}, (long) in * 9);
                 in = out;
             }
             int side = config.imageSize() / 4;
-            declare("fc", new long[] {config.featureWidth(), (long) in * side * side}, (long) in * side * side);
+            linear("fc", new long[] {config.featureWidth(), (long) in * side * side}, (long) in * side * side);
             for (ClassifierConfig.Head h : config.heads()) {
-                declare("heads." + h.name(), new long[] {h.classes().size(), config.featureWidth()},
+                linear("heads." + h.name(), new long[] {h.classes().size(), config.featureWidth()},
                         config.featureWidth());
             }
-        }
-
-        /** @return parameter name → its array, in declaration order */
-        Map<String, NDArray> arrays() {
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            byName.forEach((name, p) -> out.put(name, p.getArray()));
-            return out;
-        }
-
-        private void declare(String layer, long[] weightShape, long fanIn) {
-            for (String suffix : List.of(".weight", ".bias")) {
-                String name = layer + suffix;
-                Parameter p = addParameter(Parameter.builder().setName(name)
-                        .setType(suffix.equals(".bias") ? Parameter.Type.BIAS : Parameter.Type.WEIGHT).build());
-                byName.put(name, p);
-                shapes.put(name, suffix.equals(".bias") ? new long[] {weightShape[0]} : weightShape);
-                fanIns.put(name, fanIn);
-            }
-        }
-
-        /** Draws every weight and bias U(−1/√fan_in, 1/√fan_in) (PyTorch's default) from one Java generator. */
-        void createParameters(NDManager manager, long seed) {
-            Random random = new Random(seed);
-            for (Map.Entry<String, Parameter> e : byName.entrySet()) {
-                Shape shape = new Shape(shapes.get(e.getKey()));
-                float[] values = new float[Math.toIntExact(shape.size())];
-                double bound = 1 / Math.sqrt(fanIns.get(e.getKey()));
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
-                }
-                NDArray array;
-                try (NDArray host = manager.create(values, shape)) {
-                    array = host.duplicate();
-                }
-                e.getValue().setArray(array);
-                array.setRequiresGradient(true);
-            }
-        }
-
-        private NDArray value(ParameterStore store, NDArray x, String name, boolean training) {
-            return store.getValue(byName.get(name), x.getDevice(), training);
         }
 
         Output forward(ParameterStore store, NDArray images, boolean training) {
@@ -416,11 +360,6 @@ public final class ConceptClassifierModel implements LoadedModel, ConceptClassif
             }
             out.add(new Shape(batch, config.featureWidth()));
             return out.toArray(Shape[]::new);
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-            // no child blocks: every parameter is created by createParameters
         }
     }
 }

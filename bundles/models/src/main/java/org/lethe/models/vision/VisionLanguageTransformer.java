@@ -5,11 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
@@ -22,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.lethe.api.LetheException;
 import org.lethe.api.model.AnswerModel;
@@ -30,6 +26,7 @@ import org.lethe.api.model.LoadedModel;
 import org.lethe.api.model.ModelKind;
 import org.lethe.api.model.vision.VisionLanguageModel;
 import org.lethe.models.text.WordTokenizer;
+import org.lethe.models.weights.ParameterBlock;
 import org.lethe.models.weights.SafetensorsWeights;
 
 /**
@@ -81,14 +78,7 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
             hooks.put(layer, new ArrayList<>());
         }
         this.block = new Block(config, tokenizer.vocabularySize());
-        this.model = Model.newInstance(VisionLanguageArchitecture.NAME);
-        try {
-            block.createParameters(model.getNDManager(), seed);
-            model.setBlock(block);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        this.model = ParameterBlock.newModel(VisionLanguageArchitecture.NAME, block, seed);
     }
 
     /** @return the settings */
@@ -103,16 +93,12 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
 
     /** @return the parameter names, in declaration order (what a weights file holds) */
     public List<String> parameterNames() {
-        return List.copyOf(block.byName.keySet());
+        return block.parameterNames();
     }
 
     /** @return the number of values in the parameters */
     public long parameterCount() {
-        long count = 0;
-        for (Parameter p : block.byName.values()) {
-            count += p.getArray().size();
-        }
-        return count;
+        return block.parameterCount();
     }
 
     // ---------------------------------------------------------------- LoadedModel
@@ -293,17 +279,12 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
     // ---------------------------------------------------------------- the network
 
     /** The parameters and the forward pass, as one DJL block (so the run's loop finds the parameters). */
-    final class Block extends AbstractBlock {
+    final class Block extends ParameterBlock {
 
         private final VisionLanguageConfig config;
         private final int vocabulary;
         private final int side;
         private final int positions;
-        private final Map<String, Parameter> byName = new LinkedHashMap<>();
-        private final Map<String, long[]> shapes = new LinkedHashMap<>();
-        /** fan-in of a uniformly drawn weight or bias; a negative value −σ·10⁶ marks a normal draw of σ. */
-        private final Map<String, Double> init = new LinkedHashMap<>();
-
         Block(VisionLanguageConfig config, int vocabulary) {
             this.config = config;
             this.vocabulary = vocabulary;
@@ -334,80 +315,18 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
             linear("head.answer", new long[] {config.answers().size(), w}, w);
         }
 
-        private void declare(String name, long[] shape, double initialisation, Parameter.Type type) {
-            byName.put(name, addParameter(Parameter.builder().setName(name).setType(type).build()));
-            shapes.put(name, shape);
-            init.put(name, initialisation);
-        }
-
-        private void linear(String layer, long[] weightShape, long fanIn) {
-            declare(layer + ".weight", weightShape, fanIn, Parameter.Type.WEIGHT);
-            declare(layer + ".bias", new long[] {weightShape[0]}, fanIn, Parameter.Type.BIAS);
-        }
-
-        private void norm(String layer, long width) {
-            declare(layer + ".weight", new long[] {width}, Double.POSITIVE_INFINITY, Parameter.Type.GAMMA);
-            declare(layer + ".bias", new long[] {width}, Double.NEGATIVE_INFINITY, Parameter.Type.BETA);
-        }
-
-        private void embedding(String name, long[] shape, double sigma) {
-            declare(name, shape, -sigma, Parameter.Type.WEIGHT);
-        }
-
-        /** @return parameter name → its array, in declaration order */
-        Map<String, NDArray> arrays() {
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            byName.forEach((name, p) -> out.put(name, p.getArray()));
-            return out;
-        }
-
-        /**
-         * Draws every value from one Java generator: linear and convolution weights and biases
-         * U(−1/√fan_in, 1/√fan_in) (PyTorch's default), LayerNorms 1 and 0, embeddings normal (σ 0.02,
-         * the token embedding σ 0.3).
-         */
-        void createParameters(NDManager manager, long seed) {
-            Random random = new Random(seed);
-            for (Map.Entry<String, Parameter> e : byName.entrySet()) {
-                Shape shape = new Shape(shapes.get(e.getKey()));
-                float[] values = new float[Math.toIntExact(shape.size())];
-                double how = init.get(e.getKey());
-                for (int i = 0; i < values.length; i++) {
-                    if (how == Double.POSITIVE_INFINITY) {
-                        values[i] = 1f;
-                    } else if (how == Double.NEGATIVE_INFINITY) {
-                        values[i] = 0f;
-                    } else if (how < 0) {
-                        values[i] = (float) (random.nextGaussian() * -how);
-                    } else {
-                        values[i] = (float) ((2 * random.nextDouble() - 1) / Math.sqrt(how));
-                    }
-                }
-                NDArray array;
-                try (NDArray host = manager.create(values, shape)) {
-                    array = host.duplicate();
-                }
-                e.getValue().setArray(array);
-                array.setRequiresGradient(true);
-            }
-        }
-
-        private NDArray p(ParameterStore store, NDArray x, String name, boolean training) {
-            return store.getValue(byName.get(name), x.getDevice(), training);
-        }
-
         private NDArray linear(ParameterStore store, NDArray x, String layer, boolean training) {
-            return Linear.linear(x, p(store, x, layer + ".weight", training), p(store, x, layer + ".bias", training))
+            return Linear.linear(x, value(store, x, layer + ".weight", training), value(store, x, layer + ".bias", training))
                     .head();
         }
 
         private NDArray norm(ParameterStore store, NDArray x, String layer, boolean training) {
-            return LayerNorm.layerNorm(x, new Shape(config.width()), p(store, x, layer + ".weight", training),
-                    p(store, x, layer + ".bias", training), EPSILON).head();
+            return LayerNorm.layerNorm(x, new Shape(config.width()), value(store, x, layer + ".weight", training),
+                    value(store, x, layer + ".bias", training), EPSILON).head();
         }
 
         private NDArray conv(ParameterStore store, NDArray x, String layer, boolean training) {
-            return Conv2d.conv2d(x, p(store, x, layer + ".weight", training), p(store, x, layer + ".bias", training),
+            return Conv2d.conv2d(x, value(store, x, layer + ".weight", training), value(store, x, layer + ".bias", training),
                     new Shape(2, 2), new Shape(config.kernel() / 2, config.kernel() / 2)).head();
         }
 
@@ -438,8 +357,8 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
                 rowOf[t] = t / side;
                 columnOf[t] = t % side;
             }
-            NDArray grid = oneHot(scope, rowOf, side).matMul(p(store, images, "encoder.row", training))
-                    .add(oneHot(scope, columnOf, side).matMul(p(store, images, "encoder.column", training)));
+            NDArray grid = oneHot(scope, rowOf, side).matMul(value(store, images, "encoder.row", training))
+                    .add(oneHot(scope, columnOf, side).matMul(value(store, images, "encoder.column", training)));
             visualTokens = visualTokens.add(grid);
             // the question tokens, looked up by a one-hot product, padded to the batch's longest
             int longest = 0;
@@ -452,7 +371,7 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
                     ids[i * longest + j] = j < tokens[i].length ? tokens[i][j] : WordTokenizer.PAD;
                 }
             }
-            NDArray words = oneHot(scope, ids, vocabulary).matMul(p(store, images, "encoder.token", training))
+            NDArray words = oneHot(scope, ids, vocabulary).matMul(value(store, images, "encoder.token", training))
                     .reshape(batch, longest, w);
             int text = longest + extra;
             NDArray textTokens;
@@ -479,8 +398,8 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
                 positionOf[t] = t;
             }
             textTokens = textTokens.add(oneHot(scope, positionOf, positions)
-                    .matMul(p(store, images, "encoder.position", training)));
-            NDArray cls = scope.ones(new Shape(batch, 1, 1)).mul(p(store, images, "encoder.cls", training));
+                    .matMul(value(store, images, "encoder.position", training)));
+            NDArray cls = scope.ones(new Shape(batch, 1, 1)).mul(value(store, images, "encoder.cls", training));
             NDArray sequence = NDArrays.concat(new NDList(cls, visualTokens, textTokens), 1);
             int length = 1 + visual + text;
             float[] mask = new float[batch * length];
@@ -532,11 +451,6 @@ public final class VisionLanguageTransformer implements LoadedModel, VisionLangu
         @Override
         public Shape[] getOutputShapes(Shape[] inputShapes) {
             return new Shape[] {new Shape(inputShapes[0].get(0), config.answers().size())};
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-            // no child blocks: every parameter is created by createParameters
         }
     }
 }
