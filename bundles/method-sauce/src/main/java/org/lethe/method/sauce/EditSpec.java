@@ -13,7 +13,7 @@ import org.lethe.api.model.ModelManifest;
  * What a {@code sae-feature-edit} attachment's config says, as strings in the manifest:
  * {@code intervention}, {@code layer}, {@code positions}, {@code variant}, {@code k},
  * {@code features} (comma-separated indices), {@code gamma}, {@code mode} (zero, scale or clamp,
- * from γ), {@code gate} (none or mse) and {@code tau}, plus {@code concepts} for the reader.
+ * from γ), {@code gate} (none or mse) and, when gated, {@code tau}, plus {@code concepts} for the reader.
  *
  * @param layer the hooked layer
  * @param positions the hooked positions
@@ -56,7 +56,9 @@ record EditSpec(String layer, Positions positions, Sae.Variant variant, int k, i
         c.put("gamma", Float.toString(gamma));
         c.put("mode", mode());
         c.put("gate", gated ? "mse" : "none");
-        c.put("tau", gated ? Float.toString(tau) : "");
+        if (gated) {
+            c.put("tau", Float.toString(tau));
+        }
         c.put("concepts", concepts);
         return c;
     }

@@ -21,8 +21,9 @@ import org.lethe.worlds.shapes.ShapesVqaWorld;
 /**
  * Measures SAUCE on the full-size shapes-vqa world (not a test): generates the world, trains
  * shapes-vlm with the world's default recipe, erases a concept with the method's defaults (plus
- * any key=value settings given) and prints the run's notes and the held-out accuracy by group and
- * form, clean and with the intervention. Arguments: seed, concept, training steps, then settings.
+ * any key=value settings given; several configurations separated by a lone {@code /}, each run on
+ * the same model) and prints the run's notes and the held-out accuracy by group and form, clean and
+ * with the intervention. Arguments: seed, concept, training steps, then settings.
  * Run with one intra-op thread, like the benchmarks:
  *
  * <pre>
@@ -44,12 +45,17 @@ public final class SauceMeasurement {
         long seed = Long.parseLong(args[0]);
         String concept = args[1];
         int steps = Integer.parseInt(args[2]);
-        Map<String, Object> settings = new HashMap<>();
+        List<Map<String, Object>> configurations = new java.util.ArrayList<>();
+        configurations.add(new HashMap<>());
         for (int i = 3; i < args.length; i++) {
+            if (args[i].equals("/")) {
+                configurations.add(new HashMap<>());
+                continue;
+            }
             String[] kv = args[i].split("=", 2);
             Class<?> type = Sauce.Config.class.getMethod(kv[0]).getReturnType();
-            settings.put(kv[0], type == int.class ? Integer.valueOf(kv[1]) : type == double.class
-                    ? Double.valueOf(kv[1]) : kv[1]);
+            configurations.get(configurations.size() - 1).put(kv[0], type == int.class ? Integer.valueOf(kv[1])
+                    : type == double.class ? Double.valueOf(kv[1]) : kv[1]);
         }
         long t0 = System.nanoTime();
         ShapesVqaWorld world = ShapesVqaWorld.generate(seed);
@@ -63,6 +69,8 @@ public final class SauceMeasurement {
             System.out.printf(Locale.ROOT, "world + shapes-vlm (%d steps): %.1f s%n", steps, (System.nanoTime() - t0) / 1e9);
             Map<String, List<VqaItem>> groups = groups(world.holdout(), concept);
             Map<String, Double> before = accuracies(model, groups, manager);
+            for (Map<String, Object> settings : configurations) {
+            System.out.println("configuration " + settings);
             List<VqaItem> forget = world.train().stream().filter(i -> i.answer().equals(concept) && i.shows(concept))
                     .toList();
             List<VqaItem> retain = world.train().stream().filter(i -> !(i.answer().equals(concept) && i.shows(concept)))
@@ -89,6 +97,7 @@ public final class SauceMeasurement {
                 System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.3f |%n", g, groups.get(g).size(), before.get(g),
                         after.get(g));
             }
+            }
         }
     }
 
@@ -98,7 +107,7 @@ public final class SauceMeasurement {
             Predicate<VqaItem> f = i -> i.form().equals(form);
             groups.put("forget (answer " + concept + ", " + form + ")", holdout.stream().filter(f)
                     .filter(i -> i.shows(concept) && i.answer().equals(concept)).toList());
-            groups.put("yes/no about " + concept + "'s attribute on its images".replace("yes/no", form),
+            groups.put("other values of " + concept + "'s attribute on its images (" + form + ")",
                     holdout.stream().filter(f).filter(i -> i.shows(concept) && !i.answer().equals(concept)
                             && i.image().labels().entrySet().stream().anyMatch(e -> e.getValue().equals(concept)
                                     && e.getKey().equals(i.attribute()))).toList());
