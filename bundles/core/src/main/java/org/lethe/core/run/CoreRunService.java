@@ -117,19 +117,13 @@ public final class CoreRunService implements RunService, EvaluationService {
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
 
-    /**
-     * A metric or probe service with its definition's version, the modality it measures, and whether
-     * its copy of the model is loaded with the interventions off: a probe registered with the
-     * property {@value Intervention#SWITCH}{@code =off} (e.g. {@code intervention-removed}) is handed a
-     * copy without the version's intervention attachments, whatever the evaluation's own switch.
-     */
-    private record Registered<S>(S service, String version, String modality, boolean interventionsOff) {
+    /** A metric or probe service with its definition's version and the modality it measures. */
+    private record Registered<S>(S service, String version, String modality) {
 
         static <S> Registered<S> of(S service, Map<String, Object> props) {
             Object modality = props.get(ServiceProperties.MODALITY);
             return new Registered<>(service, String.valueOf(props.getOrDefault(ServiceProperties.METRIC_VERSION, "")),
-                    modality == null ? "" : String.valueOf(modality),
-                    SWITCH_OFF.equals(String.valueOf(props.get(Intervention.SWITCH)).trim()));
+                    modality == null ? "" : String.valueOf(modality));
         }
     }
 
@@ -769,10 +763,9 @@ public final class CoreRunService implements RunService, EvaluationService {
                     continue;
                 }
                 long start = System.nanoTime();
-                boolean interventions = plan.interventions() && !probe.interventionsOff();
-                try (LoadedModel copy = loader.load(architecture, lease.base(), lease.directory(), interventions);
+                try (LoadedModel copy = loader.load(architecture, lease.base(), lease.directory(), plan.interventions());
                         CoreTask task = new CoreTask(copy, () -> loader.load(architecture, lease.base(), lease.directory(),
-                                interventions), plan.data(), Map.of(), configService, null)) {
+                                plan.interventions()), plan.data(), Map.of(), configService, null)) {
                     results.addAll(probe.service().probe(task, context));
                 } catch (CancellationException e) {
                     throw e;

@@ -118,9 +118,6 @@ class InterventionRunTest {
         service.bindProbe((task, run) -> List.of(EvaluationRunTest.loss(task.model(LanguageModel.class),
                 task.qa(Task.FORGET).items(), Task.FORGET, "copy-loss")), Map.of(ServiceProperties.PROBE, "copy-loss",
                 ServiceProperties.METRIC_VERSION, "1", ServiceProperties.MODALITY, "language"));
-        service.bindProbe((task, run) -> List.of(EvaluationRunTest.loss(task.model(LanguageModel.class),
-                task.qa(Task.FORGET).items(), Task.FORGET, "bare-loss")), Map.of(ServiceProperties.PROBE, "bare-loss",
-                ServiceProperties.METRIC_VERSION, "1", ServiceProperties.MODALITY, "language", Intervention.SWITCH, "off"));
         shift = new BiasShift();
         service.bindIntervention(shift, Map.of(Intervention.TYPE, BiasShift.TYPE));
         install("attaching", new Attaching());
@@ -214,18 +211,6 @@ class InterventionRunTest {
         assertNotEquals(on.key(), off.key(), "the switch is part of the run's key");
         assertEquals(on.key(), service.submit(evaluate(intervened.toString(), Map.of(Intervention.SWITCH, "on"),
                 List.of("copy-loss"))), "on spelled out is the same run as the default");
-    }
-
-    @Test
-    void aProbeRegisteredWithTheSwitchOffIsHandedTheVersionWithoutItsInterventions() throws Exception {
-        ModelRef intervened = attached();
-        Map<String, Double> parent = losses(run(evaluate("tiny:1", Map.of(), List.of()))).get("answer-loss");
-        Map<String, Map<String, Double>> on = losses(run(evaluate(intervened.toString(), Map.of(),
-                List.of("copy-loss", "bare-loss"))));
-        assertEquals(on.get("answer-loss"), on.get("copy-loss"), "a probe's copy has the interventions by default");
-        assertNotEquals(parent, on.get("answer-loss"));
-        assertEquals(parent, on.get("bare-loss"), "the probe registered with intervention=off measures the weights alone");
-        assertEquals(2, shift.applied.get(), "applied to the metrics' model and the first probe's copy only");
     }
 
     @Test
