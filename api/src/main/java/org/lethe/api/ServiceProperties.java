@@ -39,6 +39,16 @@ public final class ServiceProperties {
     /** Name of a probe service, a {@code String}. */
     public static final String PROBE = PREFIX + "probe";
 
+    /**
+     * How a probe's private copy of the evaluated version is loaded, a {@code String}: {@code off}
+     * loads it with every intervention attachment disabled (what an {@code intervention-removed}
+     * probe measures: the weights without the inference-time edits); absent or {@code on}, as the
+     * evaluation loads it.
+     *
+     * @since 1.1
+     */
+    public static final String PROBE_INTERVENTIONS = PREFIX + "probe.interventions";
+
     /** Name of a world service, a {@code String}, e.g. {@code facts}. */
     public static final String WORLD = PREFIX + "world";
 

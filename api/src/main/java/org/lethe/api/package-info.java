@@ -4,7 +4,7 @@
  * a user sees.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.lethe.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -117,13 +117,17 @@ public final class CoreRunService implements RunService, EvaluationService {
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
 
-    /** A metric or probe service with its definition's version and the modality it measures. */
-    private record Registered<S>(S service, String version, String modality) {
+    /**
+     * A metric or probe service with its definition's version, the modality it measures and whether
+     * its copy is loaded without interventions ({@link ServiceProperties#PROBE_INTERVENTIONS} = off).
+     */
+    private record Registered<S>(S service, String version, String modality, boolean interventionsOff) {
 
         static <S> Registered<S> of(S service, Map<String, Object> props) {
             Object modality = props.get(ServiceProperties.MODALITY);
             return new Registered<>(service, String.valueOf(props.getOrDefault(ServiceProperties.METRIC_VERSION, "")),
-                    modality == null ? "" : String.valueOf(modality));
+                    modality == null ? "" : String.valueOf(modality),
+                    "off".equals(String.valueOf(props.get(ServiceProperties.PROBE_INTERVENTIONS))));
         }
     }
 
@@ -763,9 +767,11 @@ public final class CoreRunService implements RunService, EvaluationService {
                     continue;
                 }
                 long start = System.nanoTime();
-                try (LoadedModel copy = loader.load(architecture, lease.base(), lease.directory(), plan.interventions());
+                // a probe of what the weights alone know (intervention-removed) gets its copy without interventions
+                boolean interventions = plan.interventions() && !probe.interventionsOff();
+                try (LoadedModel copy = loader.load(architecture, lease.base(), lease.directory(), interventions);
                         CoreTask task = new CoreTask(copy, () -> loader.load(architecture, lease.base(), lease.directory(),
-                                plan.interventions()), plan.data(), Map.of(), configService, null)) {
+                                interventions), plan.data(), Map.of(), configService, null)) {
                     results.addAll(probe.service().probe(task, context));
                 } catch (CancellationException e) {
                     throw e;

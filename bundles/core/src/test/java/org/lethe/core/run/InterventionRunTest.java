@@ -214,6 +214,23 @@ class InterventionRunTest {
     }
 
     @Test
+    void aProbeRegisteredWithoutInterventionsGetsTheWeightsAloneWhileTheMetricKeepsThem() throws Exception {
+        ModelRef intervened = attached();
+        Map<String, Double> parent = losses(run(evaluate("tiny:1", Map.of(), List.of()))).get("answer-loss");
+        service.bindProbe((task, run) -> List.of(EvaluationRunTest.loss(task.model(LanguageModel.class),
+                task.qa(Task.FORGET).items(), Task.FORGET, "bare-loss")), Map.of(ServiceProperties.PROBE, "bare-loss",
+                ServiceProperties.METRIC_VERSION, "1", ServiceProperties.MODALITY, "language",
+                ServiceProperties.PROBE_INTERVENTIONS, "off"));
+
+        Map<String, Map<String, Double>> losses = losses(run(evaluate(intervened.toString(), Map.of(),
+                List.of("copy-loss", "bare-loss"))));
+        assertEquals(2, shift.applied.get(), "applied to the metrics' model and the ordinary probe's copy only");
+        assertEquals(parent, losses.get("bare-loss"), "the bare probe's copy is the parent exactly");
+        assertEquals(losses.get("answer-loss"), losses.get("copy-loss"));
+        assertNotEquals(parent, losses.get("answer-loss"), "the metric still sees the intervention");
+    }
+
+    @Test
     void aBadSwitchIsRefusedAtSubmission() throws Exception {
         ModelRef intervened = attached();
         int runs = service.runs().size();

@@ -47,10 +47,10 @@ public final class InterventionRemoved implements Probe {
     /** The version of what it reports: {@value}. */
     public static final String VERSION = "1";
     /**
-     * The service property that tells whoever runs probes how to load this probe's copy: the
-     * evaluation setting {@link Intervention#SWITCH}, {@value}.
+     * The service property that tells whoever runs probes how to load this probe's copy
+     * ({@link ServiceProperties#PROBE_INTERVENTIONS}), {@value}.
      */
-    public static final String LOAD_PROPERTY = Intervention.SWITCH;
+    public static final String LOAD_PROPERTY = ServiceProperties.PROBE_INTERVENTIONS;
     /** Its value: every intervention attachment disabled, {@value}. */
     public static final String OFF = "off";
 

@@ -200,7 +200,7 @@ class VqaProbesTest {
                     named(removed, "vqa_forget.intervention-removed-unlearning-quality").aggregate());
             assertEquals(0.0, named(removed, "vqa_forget.intervention-removed-unlearning-quality").aggregate());
             assertEquals(1.0, named(removed, "vqa_forget.intervention-removed-concept-answer-rate").aggregate());
-            assertEquals("intervention", InterventionRemoved.LOAD_PROPERTY);
+            assertEquals("lethe.probe.interventions", InterventionRemoved.LOAD_PROPERTY);
         }
     }
 
