@@ -250,6 +250,17 @@ class VqaComparisonTest {
     }
 
     @Test
+    void theEvaluationOfATaskIsItsCutAsEraseAndEvalReadIt() {
+        // unlearn:erase takes erase, keep, forget and retain from it; unlearn:eval evaluates on all of it
+        RunSpec spec = runner.evaluation(FixtureVqaWorld.NAME, TASK,
+                org.lethe.api.model.ModelRef.parse(row("original").runs().get(0).model().orElseThrow()), List.of(), 0);
+        assertEquals(Set.of(Task.ERASE, Task.KEEP, Task.FORGET, Task.RETAIN, Roles.VQA_FORGET, Roles.VQA_SELECTIVITY,
+                Roles.VQA_UTILITY, Roles.VQA_PARAPHRASE, Roles.VQA_YES_NO), spec.data().keySet());
+        spec.data().forEach((role, ref) -> assertEquals("world:shapes-vqa/cut.red." + role, ref.source(), role));
+        assertEquals(RunSpec.Kind.EVALUATE, spec.kind());
+    }
+
+    @Test
     void anUnknownTaskIsRefusedBeforeAnythingRuns() {
         int before = stack.service().runs().size();
         LetheException e = assertThrows(LetheException.class, () -> runner.compare(new ComparisonSpec(FixtureVqaWorld.NAME,
