@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * @param world the world whose trained models and splits are used, e.g. {@code facts}
  * @param split the forget split, e.g. {@code forget05}; in an erasure world, the erasure task, e.g.
- *     {@code red}
+ *     {@code red}; in a visual question-answering world, the concept set to unlearn, e.g. {@code red} or
+ *     {@code multi3}
  * @param methods the methods, by name, in report order
  * @param settings per method, its settings (as for a run); methods not named use their defaults
  * @param seeds how many seeds each method runs with (seeds {@code firstSeed}, {@code firstSeed + 1}, ...)
@@ -46,14 +47,34 @@ public record ComparisonSpec(String world, String split, List<String> methods, M
             List.of(ALL_PROBES), Optional.empty());
 
     /**
+     * The default comparison of the {@code shapes-vqa} world (vision-language unlearning): unlearn
+     * {@code red} (the task of that name: the questions whose answer is red, on images that show it)
+     * from {@code shapes-vlm} with SAUCE (an inference-time erasure) against gradient ascent and
+     * GradDiff (weight-editing unlearning), 3 seeds, and the vision-language probes: the soft-prompt
+     * attack on question embeddings ({@code vqa-soft-prompt}), image-space PGD ({@code vqa-pgd}),
+     * relearning ({@code vqa-relearning}), the version with its interventions disabled
+     * ({@code intervention-removed}), and the harness's {@code multi-concept} protocol (the same methods
+     * on the 3- and 6-concept tasks: the 1/3/6-concept table).
+     *
+     * @since 1.3
+     */
+    public static final ComparisonSpec SHAPES_VQA_DEFAULT = new ComparisonSpec("shapes-vqa", "red",
+            List.of("sauce", "gradient-ascent", "graddiff"), Map.of(), 3, 0,
+            List.of("vqa-soft-prompt", "vqa-pgd", "vqa-relearning", "intervention-removed", "multi-concept"),
+            Optional.empty());
+
+    /**
      * @param world a world's name
-     * @return that world's default comparison: {@link #SHAPES_DEFAULT} for {@code shapes}, else
-     *     {@link #DEFAULT} with the world replaced
+     * @return that world's default comparison: {@link #SHAPES_DEFAULT} for {@code shapes},
+     *     {@link #SHAPES_VQA_DEFAULT} for {@code shapes-vqa}, else {@link #DEFAULT} with the world replaced
      * @since 1.1
      */
     public static ComparisonSpec defaultFor(String world) {
         if (SHAPES_DEFAULT.world().equals(world)) {
             return SHAPES_DEFAULT;
+        }
+        if (SHAPES_VQA_DEFAULT.world().equals(world)) {
+            return SHAPES_VQA_DEFAULT;
         }
         return new ComparisonSpec(world, DEFAULT.split(), DEFAULT.methods(), DEFAULT.settings(), DEFAULT.seeds(),
                 DEFAULT.firstSeed(), DEFAULT.probes(), DEFAULT.budget());

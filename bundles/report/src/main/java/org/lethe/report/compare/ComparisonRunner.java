@@ -43,6 +43,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * evaluates the result (every metric, the asked probes); it evaluates the base model (the
  * {@code original} row) with every seed and each of the world's gold models once (the {@code gold}
  * row); then {@link Assembly} summarises over seeds and adds what compares against the gold models.
+ * A text-to-image erasure world ({@link ErasureLayout}) compares erasure methods against the original
+ * generator; a visual question-answering world ({@link VqaLayout}) compares unlearning and
+ * vision-language erasure methods side by side against the original VLM.
  * Every run goes through the run service, so it queues one at a time with all other gradient work
  * and a run already made (same spec, same key) is not made again.
  */
@@ -67,6 +70,13 @@ public final class ComparisonRunner implements ComparisonService {
      * OFFSIDE's selective unlearning.
      */
     public static final String MISINFORMATION = "misinformation";
+
+    /**
+     * The multi-concept protocol of a vision-language comparison, run by the harness: {@value}. Every
+     * method also unlearns the world's 3- and 6-concept tasks; their results are columns beside the
+     * comparison's own task (the 1/3/6-concept table; {@link MultiConceptProtocol}).
+     */
+    public static final String MULTI_CONCEPT = "multi-concept";
 
     private static final String CORRECTIVE_RELEARNING = MisinformationProtocol.CORRECTIVE_RELEARNING;
 
@@ -153,7 +163,8 @@ public final class ComparisonRunner implements ComparisonService {
         RunRecord training = training(world).orElseThrow(() -> LetheException.invalidInput(
                 "world '" + world + "' has not been trained here yet (unlearn:train " + world + ")"));
         Path data = worldData(world, training);
-        Map<String, String> roles = ErasureLayout.isErasureWorld(data) ? new ErasureLayout(world, data).roles(split)
+        Map<String, String> roles = VqaLayout.isVqaWorld(data) ? new VqaLayout(world, data).roles(split)
+                : ErasureLayout.isErasureWorld(data) ? new ErasureLayout(world, data).roles(split)
                 : new WorldLayout(world, data).roles(split);
         return evaluationSpec(roles, model, probes, seed);
     }
@@ -172,9 +183,15 @@ public final class ComparisonRunner implements ComparisonService {
         // ---- check everything before anything runs
         MethodDescriptor.Kind kind = null;
         for (String name : spec.methods()) {
-            MethodDescriptor method = methods.method(name).orElseThrow(() -> LetheException.invalidInput(
+            methods.method(name).orElseThrow(() -> LetheException.invalidInput(
                     "unknown method '" + name + "' (known: " + String.join(", ",
                             methods.methods().stream().map(MethodDescriptor::name).sorted().toList()) + ")"));
+        }
+        if (isVqaComparison(spec)) {
+            return compareVqa(spec, listener);
+        }
+        for (String name : spec.methods()) {
+            MethodDescriptor method = methods.method(name).orElseThrow();
             if (kind != null && method.kind() != kind) {
                 throw LetheException.invalidInput("'" + name + "' is " + (method.kind() == MethodDescriptor.Kind.ERASURE
                         ? "an erasure" : "an unlearning") + " method and '" + spec.methods().get(0) + "' is not: a"
@@ -199,6 +216,9 @@ public final class ComparisonRunner implements ComparisonService {
 
         // ---- the world's models
         RunRecord training = trainedWorld(spec.world(), driver);
+        if (VqaLayout.isVqaWorld(worldData(spec.world(), training))) {
+            return compareVqa(spec, listener); // the world was trained just now: it turned out to be a VQA world
+        }
         if (ErasureLayout.isErasureWorld(worldData(spec.world(), training))) {
             throw LetheException.invalidInput("world '" + spec.world() + "' is a text-to-image erasure world: compare"
                     + " erasure methods on it (--methods esd)");
@@ -230,25 +250,11 @@ public final class ComparisonRunner implements ComparisonService {
             driver.step("gold model " + gold.get(i) + ": evaluating");
             assembly.reference(Report.RowKind.GOLD, seed, gold.get(i), driver.evaluate(evaluationSpec(roles, gold.get(i), probes, seed)));
         }
-        for (int s = 0; s < spec.seeds() && !driver.cancelled(); s++) {
-            long seed = spec.firstSeed() + s;
-            driver.step("original model seed " + seed + ": evaluating");
-            assembly.reference(Report.RowKind.ORIGINAL, seed, original, driver.evaluate(evaluationSpec(roles, original, probes, seed)));
-        }
+        evaluateOriginal(driver, assembly, spec, roles, original, probes);
 
         // ---- the methods
-        for (int s = 0; s < spec.seeds(); s++) {
-            long seed = spec.firstSeed() + s;
-            for (String name : spec.methods()) {
-                if (driver.cancelled()) {
-                    assembly.notRun(name, seed);
-                    continue;
-                }
-                driver.step(name + " seed " + seed + ": unlearning");
-                runMethod(driver, assembly, spec, name, RunSpec.Kind.UNLEARN, original, roles,
-                        List.of("forget", "retain", "holdout"), probes, seed);
-            }
-        }
+        runMethods(driver, assembly, spec, original, roles, probes,
+                method -> new Plan(RunSpec.Kind.UNLEARN, List.of("forget", "retain", "holdout")));
         if (asked.contains(CORRECTIVE_RELEARNING) && !protocols.contains(MISINFORMATION)) {
             assembly.note(CORRECTIVE_RELEARNING + " runs in the " + MISINFORMATION + " protocol, on models that learned"
                     + " misinformation: ask for both (--probes " + MISINFORMATION + "," + CORRECTIVE_RELEARNING + ")");
@@ -318,6 +324,126 @@ public final class ComparisonRunner implements ComparisonService {
         }
         driver.step("assembling the report");
         return assembly.report();
+    }
+
+    /**
+     * Whether a comparison is about a vision-language model: its world is a trained visual
+     * question-answering world, or (before the world is trained) one of its methods erases concepts
+     * from vision-language models.
+     */
+    private boolean isVqaComparison(ComparisonSpec spec) {
+        Optional<RunRecord> training = training(spec.world());
+        if (training.isPresent()) {
+            return VqaLayout.isVqaWorld(worldData(spec.world(), training.get()));
+        }
+        return spec.methods().stream().map(name -> methods.method(name).orElseThrow())
+                .anyMatch(m -> m.kind() == MethodDescriptor.Kind.ERASURE
+                        && ServiceProperties.MODALITY_VISION_LANGUAGE.equals(m.modality()));
+    }
+
+    /**
+     * A vision-language unlearning comparison: every method on the world's base VLM for one task (the
+     * spec's split: a concept set such as {@code red} or {@code multi3}), evaluated on the task's
+     * {@link VqaLayout VQA roles} with the vision-language metrics and the asked probes, beside the
+     * original model (evaluated with every seed, since the probes are seeded; no gold model: nothing
+     * is retrained without the concepts). Unlearning and erasure methods run side by side, each with
+     * its own run kind: an {@link MethodDescriptor.Kind#UNLEARNING unlearning} method (gradient ascent,
+     * GradDiff) as an UNLEARN run on the task's forget and retain questions, a vision-language
+     * {@link MethodDescriptor.Kind#ERASURE erasure} method (SAUCE) as an ERASE run on the erased and
+     * kept concepts and the same forget and retain questions.
+     */
+    private Report compareVqa(ComparisonSpec spec, Listener listener) throws InterruptedException {
+        if (!protocols(spec.probes()).isEmpty() && !spec.probes().equals(List.of(ComparisonSpec.ALL_PROBES))) {
+            throw LetheException.invalidInput("the " + MISINFORMATION + " and " + SEQUENTIAL + " protocols compare"
+                    + " unlearning methods on a language world, not on a vision-language world");
+        }
+        boolean multiConcept = spec.probes().contains(MULTI_CONCEPT) || spec.probes().equals(List.of(ComparisonSpec.ALL_PROBES));
+        for (String name : spec.methods()) {
+            MethodDescriptor method = methods.method(name).orElseThrow();
+            if (method.kind() == MethodDescriptor.Kind.ERASURE
+                    && !ServiceProperties.MODALITY_VISION_LANGUAGE.equals(method.modality())) {
+                throw LetheException.invalidInput("'" + name + "' erases concepts from " + method.modality() + " models;"
+                        + " world '" + spec.world() + "' compares methods on a vision-language model (erasure methods"
+                        + " of that modality, and unlearning methods)");
+            }
+        }
+        List<String> probes = probes(spec.probes(), ServiceProperties.MODALITY_VISION_LANGUAGE);
+        Assembly assembly = new Assembly(spec, clock);
+        Runs driver = new Runs(runs, evaluations, store, listener, assembly);
+        RunRecord training = trainedWorld(spec.world(), driver);
+        Path data = worldData(spec.world(), training);
+        if (!VqaLayout.isVqaWorld(data)) {
+            throw LetheException.invalidInput("world '" + spec.world() + "' has no visual questions: compare "
+                    + (ErasureLayout.isErasureWorld(data) ? "text-to-image erasure" : "unlearning") + " methods on it");
+        }
+        VqaLayout layout = new VqaLayout(spec.world(), data);
+        Map<String, String> roles = layout.roles(spec.split());
+        RunKey trainedBy = training.key();
+        ModelRef original = driver.trainedBy(layout.baseModel(), trainedBy).orElseThrow(() -> LetheException.invalidInput(
+                "model '" + layout.baseModel() + "' was not trained by world run " + trainedBy));
+        int multiTasks = multiConcept ? MultiConceptProtocol.tasks(spec, layout).size() : 0;
+        driver.expect((1 + multiTasks) * spec.seeds() * (1 + 2 * spec.methods().size()) + 1);
+        assembly.manifest(spec.world(), worldVersion(training), roles, original, List.of(), versions(), engineLines());
+        spec.methods().forEach(name -> assembly.method(name, methods.method(name).orElseThrow()));
+
+        evaluateOriginal(driver, assembly, spec, roles, original, probes);
+        runMethods(driver, assembly, spec, original, roles, probes, ComparisonRunner::vqaPlan);
+        if (multiConcept && !driver.cancelled()) {
+            MultiConceptProtocol.run(driver, spec, layout, original, methods, ComparisonRunner::vqaPlan, assembly);
+        }
+        driver.step("assembling the report");
+        return assembly.report();
+    }
+
+    /**
+     * How a method of a vision-language comparison runs: an erasure method as an ERASE run given the
+     * erased and kept concepts and the forget and retain questions; an unlearning method as an
+     * UNLEARN run given the forget and retain questions.
+     *
+     * @param method the method
+     * @return its run kind and data roles
+     */
+    static Plan vqaPlan(MethodDescriptor method) {
+        return method.kind() == MethodDescriptor.Kind.ERASURE
+                ? new Plan(RunSpec.Kind.ERASE, List.of(org.lethe.api.method.Task.ERASE, org.lethe.api.method.Task.KEEP,
+                        org.lethe.api.method.Task.FORGET, org.lethe.api.method.Task.RETAIN))
+                : new Plan(RunSpec.Kind.UNLEARN, List.of(org.lethe.api.method.Task.FORGET, org.lethe.api.method.Task.RETAIN));
+    }
+
+    /**
+     * How the harness runs one method.
+     *
+     * @param kind the run kind
+     * @param inputs the data roles it is given (those the comparison has)
+     */
+    record Plan(RunSpec.Kind kind, List<String> inputs) {
+    }
+
+    /** The original row: the base model evaluated with every seed (the probes are seeded). */
+    private static void evaluateOriginal(Runs driver, Assembly assembly, ComparisonSpec spec, Map<String, String> roles,
+            ModelRef original, List<String> probes) throws InterruptedException {
+        for (int s = 0; s < spec.seeds() && !driver.cancelled(); s++) {
+            long seed = spec.firstSeed() + s;
+            driver.step("original model seed " + seed + ": evaluating");
+            assembly.reference(Report.RowKind.ORIGINAL, seed, original, driver.evaluate(evaluationSpec(roles, original, probes, seed)));
+        }
+    }
+
+    /** Every method with every seed, each run as its plan says, then evaluated. */
+    private void runMethods(Runs driver, Assembly assembly, ComparisonSpec spec, ModelRef original, Map<String, String> roles,
+            List<String> probes, java.util.function.Function<MethodDescriptor, Plan> plans) throws InterruptedException {
+        for (int s = 0; s < spec.seeds(); s++) {
+            long seed = spec.firstSeed() + s;
+            for (String name : spec.methods()) {
+                if (driver.cancelled()) {
+                    assembly.notRun(name, seed);
+                    continue;
+                }
+                Plan plan = plans.apply(methods.method(name).orElseThrow());
+                driver.step(name + " seed " + seed + (plan.kind() == RunSpec.Kind.ERASE ? ": erasing" : ": unlearning"));
+                runMethod(driver, assembly, spec, name, plan.kind(), original, roles, plan.inputs(), probes, seed);
+            }
+        }
     }
 
     /** Samples the gallery's prompts with each row's model (the first seed's result of each method). */
@@ -430,14 +556,15 @@ public final class ComparisonRunner implements ComparisonService {
             }
             return all.stream().distinct().sorted().toList();
         }
-        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL) && !p.equals(MISINFORMATION)).toList();
+        List<String> services = asked.stream().filter(p -> !p.equals(SEQUENTIAL) && !p.equals(MISINFORMATION)
+                && !p.equals(MULTI_CONCEPT)).toList();
         if (context != null) {
             for (String name : services) {
                 try {
                     if (context.getServiceReferences(org.lethe.api.eval.Probe.class,
                             "(" + org.lethe.api.ServiceProperties.PROBE + "=" + name + ")").isEmpty()) {
                         throw LetheException.invalidInput("unknown probe '" + name + "' (the harness's own: " + MISINFORMATION
-                                + ", " + SEQUENTIAL + "; the others are the installed lethe.probe services)");
+                                + ", " + SEQUENTIAL + ", " + MULTI_CONCEPT + "; the others are the installed lethe.probe services)");
                     }
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw LetheException.invalidInput("'" + name + "' is not a probe name");

@@ -119,9 +119,19 @@ final class Runs {
      */
     Optional<ModelRef> unlearn(ComparisonSpec spec, String method, long seed, ModelRef model,
             Map<String, RunSpec.DataRef> data, String protocol) throws InterruptedException {
+        return run(RunSpec.Kind.UNLEARN, spec, method, seed, model, data, protocol);
+    }
+
+    /**
+     * An unlearning or erasure run of a protocol; a refusal or failure becomes a note of the report.
+     *
+     * @return the model it committed; empty when it did not
+     */
+    Optional<ModelRef> run(RunSpec.Kind kind, ComparisonSpec spec, String method, long seed, ModelRef model,
+            Map<String, RunSpec.DataRef> data, String protocol) throws InterruptedException {
         RunRecord record;
         try {
-            record = submitAndAwait(new RunSpec(RunSpec.Kind.UNLEARN, method, "",
+            record = submitAndAwait(new RunSpec(kind, method, "",
                     spec.settings().getOrDefault(method, Map.of()), Optional.of(model), data, List.of(), seed, spec.budget()));
         } catch (LetheException e) {
             assembly.note(protocol + ": " + method + " seed " + seed + " refused: " + e.getMessage());

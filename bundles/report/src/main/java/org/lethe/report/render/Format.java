@@ -14,6 +14,10 @@ final class Format {
     static final String FORGET_EXACT_MATCH = "forget.exact-match";
     /** The column key of model utility: {@value}. */
     static final String MODEL_UTILITY = "retain+world.model-utility";
+    /** The column key of unlearning quality in a vision-language comparison: {@value}. */
+    static final String VQA_UNLEARNING_QUALITY = "vqa_forget.unlearning-quality";
+    /** The column key of utility in a vision-language comparison (images without the concepts): {@value}. */
+    static final String VQA_UTILITY = "vqa_utility.vqa-accuracy";
 
     private Format() {
     }

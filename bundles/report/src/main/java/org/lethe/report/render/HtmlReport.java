@@ -24,7 +24,9 @@ import org.lethe.api.eval.Report;
  * <ul>
  * <li>trade-off ({@code data-chart="tradeoff"}): forget efficacy (1 − the mean of column
  * {@value Format#FORGET_EXACT_MATCH}) against model utility (column {@value Format#MODEL_UTILITY}),
- * one mark per row, with error bars where the std over seeds is positive;</li>
+ * one mark per row, with error bars where the std over seeds is positive; in a vision-language
+ * comparison (no forget exact match, but {@value Format#VQA_UNLEARNING_QUALITY}), unlearning quality
+ * against utility ({@value Format#VQA_UTILITY});</li>
  * <li>curves ({@code data-chart="curve"}, one chart per curve name): a probe's value over its steps,
  * relearning curves over fine-tuning steps (a name with {@code relearning}), others, such as the
  * concept inversion's loss, over the probe's own optimisation steps; one
@@ -262,15 +264,39 @@ public final class HtmlReport {
         return colours;
     }
 
+    /**
+     * The axes of the trade-off chart: forget efficacy against utility.
+     *
+     * @param x the column of the x axis
+     * @param invert whether x is drawn as 1 − the column (an accuracy on what was forgotten)
+     * @param y the column of the y axis
+     * @param caption the chart's caption
+     * @param xLabel the x axis' label
+     * @param yLabel the y axis' label
+     */
+    private record Axes(String x, boolean invert, String y, String caption, String xLabel, String yLabel) {
+    }
+
+    /** Language unlearning: 1 − forget exact match against model utility. */
+    private static final Axes LANGUAGE_AXES = new Axes(Format.FORGET_EXACT_MATCH, true, Format.MODEL_UTILITY,
+            "Trade-off: forget efficacy (1 − " + Format.FORGET_EXACT_MATCH + ") vs model utility (" + Format.MODEL_UTILITY + ")",
+            "forget efficacy (1 − forget exact match) →", "model utility →");
+
+    /** Vision-language unlearning: unlearning quality against accuracy on images without the concepts. */
+    private static final Axes VQA_AXES = new Axes(Format.VQA_UNLEARNING_QUALITY, false, Format.VQA_UTILITY,
+            "Trade-off: unlearning quality (" + Format.VQA_UNLEARNING_QUALITY + ") vs utility (" + Format.VQA_UTILITY + ")",
+            "unlearning quality (1 − accuracy on forget questions) →", "utility (accuracy without the concepts) →");
+
     private static void tradeoff(StringBuilder out, Report report, Map<String, String> colours) {
-        out.append("<figure class=\"chart\" data-chart=\"tradeoff\">\n<figcaption>Trade-off: forget efficacy ")
-                .append("(1 − ").append(esc(Format.FORGET_EXACT_MATCH)).append(") vs model utility (")
-                .append(esc(Format.MODEL_UTILITY)).append(")</figcaption>\n");
-        boolean hasX = hasColumn(report, Format.FORGET_EXACT_MATCH);
-        boolean hasY = hasColumn(report, Format.MODEL_UTILITY);
+        Axes axes = !hasColumn(report, Format.FORGET_EXACT_MATCH) && hasColumn(report, Format.VQA_UNLEARNING_QUALITY)
+                ? VQA_AXES : LANGUAGE_AXES;
+        out.append("<figure class=\"chart\" data-chart=\"tradeoff\">\n<figcaption>").append(esc(axes.caption()))
+                .append("</figcaption>\n");
+        boolean hasX = hasColumn(report, axes.x());
+        boolean hasY = hasColumn(report, axes.y());
         if (!hasX || !hasY) {
-            empty(out, "No data: the report has no column " + (hasX ? "" : Format.FORGET_EXACT_MATCH)
-                    + (!hasX && !hasY ? " and no column " : "") + (hasY ? "" : Format.MODEL_UTILITY) + ".");
+            empty(out, "No data: the report has no column " + (hasX ? "" : axes.x())
+                    + (!hasX && !hasY ? " and no column " : "") + (hasY ? "" : axes.y()) + ".");
             out.append("</figure>\n");
             return;
         }
@@ -279,19 +305,20 @@ public final class HtmlReport {
         List<Point> points = new ArrayList<>();
         List<String> unplotted = new ArrayList<>();
         for (Report.Row row : report.rows()) {
-            Report.Cell fx = row.cells().get(Format.FORGET_EXACT_MATCH);
-            Report.Cell fy = row.cells().get(Format.MODEL_UTILITY);
+            Report.Cell fx = row.cells().get(axes.x());
+            Report.Cell fy = row.cells().get(axes.y());
             OptionalDouble x = Format.usable(fx);
             OptionalDouble y = Format.usable(fy);
             if (x.isEmpty() || y.isEmpty()) {
-                unplotted.add(row.name() + ": " + (x.isEmpty() ? Format.FORGET_EXACT_MATCH + " " + why(fx)
-                        : Format.MODEL_UTILITY + " " + why(fy)));
+                unplotted.add(row.name() + ": " + (x.isEmpty() ? axes.x() + " " + why(fx)
+                        : axes.y() + " " + why(fy)));
                 continue;
             }
-            points.add(new Point(row, 1 - x.getAsDouble(), y.getAsDouble(), Format.spread(fx), Format.spread(fy)));
+            points.add(new Point(row, axes.invert() ? 1 - x.getAsDouble() : x.getAsDouble(), y.getAsDouble(),
+                    Format.spread(fx), Format.spread(fy)));
         }
         if (points.isEmpty()) {
-            empty(out, "No data: no row has both a forget exact-match and a model utility value.");
+            empty(out, "No data: no row has both a " + axes.x() + " and a " + axes.y() + " value.");
             unplotted(out, unplotted);
             out.append("</figure>\n");
             return;
@@ -301,8 +328,8 @@ public final class HtmlReport {
         double[] yd = domain(points.stream().flatMap(p -> java.util.stream.Stream.of(p.y - p.sy, p.y + p.sy))
                 .mapToDouble(Double::doubleValue).toArray(), true);
         Plot plot = new Plot(xd, yd);
-        svgOpen(out, "forget efficacy vs model utility");
-        plot.axes(out, "forget efficacy (1 − forget exact match) →", "model utility →", true);
+        svgOpen(out, axes == VQA_AXES ? "unlearning quality vs utility" : "forget efficacy vs model utility");
+        plot.axes(out, axes.xLabel(), axes.yLabel(), true);
         for (Point p : points) {
             String colour = colours.get(p.row.name());
             double cx = plot.x(p.x);

@@ -252,6 +252,43 @@ class ReportRenderTest {
         assertTrue(scatter.contains("class=\"errbar\""), "error bars where std > 0");
     }
 
+    /** A vision-language comparison's report: the original VLM and three methods, VQA columns only. */
+    static Report vqaReport() {
+        List<Column> columns = List.of(
+                new Column("vqa_forget.unlearning-quality", "unlearning-quality", "1", "vqa_forget", Direction.HIGHER_IS_BETTER),
+                new Column("vqa_forget.concept-answer-rate", "concept-answer-rate", "1", "vqa_forget", Direction.LOWER_IS_BETTER),
+                new Column("vqa_selectivity.vqa-accuracy", "vqa-accuracy", "1", "vqa_selectivity", Direction.HIGHER_IS_BETTER),
+                new Column("vqa_utility.vqa-accuracy", "vqa-accuracy", "1", "vqa_utility", Direction.HIGHER_IS_BETTER));
+        List<String> names = List.of("original", "sauce", "gradient-ascent", "graddiff");
+        double[][] values = {{0.01, 0.99, 0.98, 0.99}, {0.9, 0.05, 0.95, 0.97}, {0.95, 0.0, 0.2, 0.3}, {0.8, 0.1, 0.7, 0.8}};
+        List<Row> rows = new ArrayList<>();
+        for (int r = 0; r < names.size(); r++) {
+            RowKind kind = r == 0 ? RowKind.ORIGINAL : RowKind.METHOD;
+            Map<String, Cell> cells = new LinkedHashMap<>();
+            for (int c = 0; c < columns.size(); c++) {
+                cells.put(columns.get(c).key(), new Cell(values[r][c], 0, List.of(values[r][c]), Optional.empty()));
+            }
+            rows.add(new Row(names.get(r), kind, kind == RowKind.METHOD ? "0.1.0" : "", cells, Map.of(),
+                    List.of(new SeedRun(0, "COMMITTED", Optional.empty(), Optional.of("shapes-vlm:" + (r + 1)), Map.of(),
+                            1.0, 10.0))));
+        }
+        Report.Manifest manifest = new Report.Manifest("shapes-vqa", "red", List.of(0L), Map.of(), Map.of(), Map.of(), "abc",
+                Map.of("original", "shapes-vlm:1"), Map.of(), "0.36.0", "PyTorch 2.7.1", "cpu() x1", "17.0.12");
+        return new Report(Report.SCHEMA, Instant.parse("2025-01-02T03:04:05Z"), false, manifest, rows, columns, List.of());
+    }
+
+    @Test
+    void aVisionLanguageReportPlotsUnlearningQualityAgainstUtility() {
+        String html = new HtmlReport().render(vqaReport());
+        String scatter = chart(html, "tradeoff").get(0);
+        assertTrue(scatter.contains("vqa_forget.unlearning-quality") && scatter.contains("vqa_utility.vqa-accuracy"), scatter);
+        assertEquals(4, count(scatter, "class=\"mark\""), scatter);
+        assertTrue(scatter.contains("sauce: efficacy 0.900, utility 0.970"), scatter);
+        String markdown = new MarkdownReport().render(vqaReport());
+        assertTrue(markdown.contains("| vqa\\_forget.unlearning-quality |"), markdown);
+        assertTrue(markdown.contains("| sauce | method | 0.900 | 0.050 | 0.950 | 0.970 |"), markdown);
+    }
+
     @Test
     void htmlEscapesTextAndIsBalanced() {
         String html = new HtmlReport().render(report());

@@ -58,6 +58,19 @@ public final class CompareCommand extends ShellCommand {
             "erased_prompts.concept-inversion-accuracy", "erased_prompts.prompt-search-accuracy",
             "erased_prompts.t2i-relearning-accuracy");
 
+    /**
+     * The columns the printed table shows for a vision-language comparison (docs/metrics.md): unlearning
+     * quality and the share still answered with the concept, selectivity, utility, the held-out
+     * paraphrases and yes/no reformulations, unlearning quality after each probe, and unlearning quality
+     * and utility with 3 and 6 concepts at once (the multi-concept protocol).
+     */
+    static final List<String> SHOWN_VQA = List.of("vqa_forget.unlearning-quality", "vqa_forget.concept-answer-rate",
+            "vqa_selectivity.vqa-accuracy", "vqa_utility.vqa-accuracy", "vqa_paraphrase.unlearning-quality",
+            "vqa_yes_no.unlearning-quality", "vqa_yes_no.vqa-accuracy", "vqa_forget.vqa-soft-prompt-unlearning-quality",
+            "vqa_forget.vqa-pgd-unlearning-quality", "vqa_forget.vqa-relearning-unlearning-quality",
+            "vqa_forget.intervention-removed-unlearning-quality", "multi3:vqa_forget.unlearning-quality",
+            "multi3:vqa_utility.vqa-accuracy", "multi6:vqa_forget.unlearning-quality", "multi6:vqa_utility.vqa-accuracy");
+
     static final CommandSpec SPEC = CommandSpec.command(SCOPE, "compare", SUMMARY)
             .description("""
                     Runs every method on the same base model, forget split, data and seeds, evaluates every
@@ -69,19 +82,28 @@ public final class CompareCommand extends ShellCommand {
                     In a text-to-image erasure world (shapes) the methods are erasure methods, the split is an
                     erasure task, the only reference row is the original model, and report.html adds a gallery
                     of samples (same prompts and seeds for every model).
+                    In a visual question-answering world (shapes-vqa) the split is the concept set to unlearn
+                    (red, ..., multi3, multi6), unlearning methods
+                    (gradient-ascent, graddiff) and vision-language erasure methods (sauce) run side by side on
+                    the world's VLM, and the reference row is the original VLM; the multi-concept protocol
+                    (a probe name, in the defaults) runs the same methods on multi3 and multi6 too, as columns
+                    multi3:... and multi6:... (the 1/3/6-concept table).
                     Ctrl-C stops it: what finished is kept and reported as partial (exit status 130).
                     docs/metrics.md and docs/probes.md define every column; docs/report-schema.md the files.""")
             .option(Option.value('w', "world", "world", "The world (default facts).", Completion.WORLD))
             .option(Option.value((char) 0, "split", "split",
-                    "The forget split (default forget05), or in an erasure world the erasure task (shapes: default red).",
+                    "The forget split (default forget05), or in an erasure world the erasure task (shapes: default red),"
+                            + " or in a visual question-answering world the concepts to unlearn (shapes-vqa: default red).",
                     Completion.NONE))
             .option(Option.value((char) 0, "methods", "names",
-                    "Methods to compare, comma-separated (default gradient-ascent,graddiff,flat,iau; shapes: esd,ant,realera).",
+                    "Methods to compare, comma-separated (default gradient-ascent,graddiff,flat,iau; shapes: esd,ant,realera;"
+                            + " shapes-vqa: sauce,gradient-ascent,graddiff).",
                     Completion.NONE))
             .option(Option.value((char) 0, "seeds", "n", "How many seeds each method runs with (default 3).", Completion.NONE))
             .option(Option.value((char) 0, "first-seed", "n", "The first seed (default 0).", Completion.NONE))
             .option(Option.value((char) 0, "probes", "names",
-                    "Probes, comma-separated: 'all' (default, every installed probe) or 'none'.", Completion.NONE))
+                    "Probes, comma-separated: 'all' (default, every installed probe), 'none' or names"
+                            + " (shapes-vqa default: vqa-soft-prompt,vqa-pgd,vqa-relearning,intervention-removed,multi-concept).", Completion.NONE))
             .option(Option.value('s', "set", "method.key=value",
                     "A setting of one method, e.g. --set flat.divergence=KL (unlearn:method <name> lists them).",
                     Completion.NONE).many())
@@ -94,6 +116,7 @@ public final class CompareCommand extends ShellCommand {
             .example("unlearn:compare --methods flat,iau --seeds 1 --probes none")
             .example("unlearn:compare --split forget10 --set gradient-ascent.steps=50")
             .example("unlearn:compare --world shapes --split red --methods esd --set esd.variant=u")
+            .example("unlearn:compare --world shapes-vqa --methods sauce,gradient-ascent,graddiff")
             .exitStatuses("0 complete report, 2 usage error, 3 invalid input (nothing ran), 4 failed,"
                     + " 130 cancelled (a partial report was written).")
             .build();
@@ -213,7 +236,8 @@ public final class CompareCommand extends ShellCommand {
     static void print(Report report, PrintStream out) {
         List<String> shown = new ArrayList<>();
         List<String> keys = report.columns().stream().map(Report.Column::key).toList();
-        for (String key : keys.stream().anyMatch(SHOWN::contains) ? SHOWN : SHOWN_ERASURE) {
+        for (String key : keys.stream().anyMatch(SHOWN::contains) ? SHOWN
+                : keys.stream().anyMatch(SHOWN_VQA::contains) ? SHOWN_VQA : SHOWN_ERASURE) {
             if (keys.contains(key)) {
                 shown.add(key);
             }

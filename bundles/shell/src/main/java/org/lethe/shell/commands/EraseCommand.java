@@ -36,7 +36,9 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code unlearn:erase}: runs a concept-erasure method on a generator or vision-language model; the
- * result is a new model version. Concepts given by name are written, content-addressed, to the data
+ * result is a new model version. One concept on a model a world trained means the world's task of
+ * that name (its erased and kept concepts, and in a visual question-answering world its forget and
+ * retain questions). Concepts given by name are written, content-addressed, to the data
  * folder's {@code inputs/} (so the same concepts make the same run key); a dry run writes nothing there.
  */
 @Component(service = ShellCommand.class)
@@ -61,7 +63,10 @@ public final class EraseCommand extends ShellCommand {
                     name (shapes: red, ..., dots), means the concept as the world defines it: the task's
                     concepts with their aliases (red: crimson) and its kept concepts (the other colours,
                     shapes and textures), the same files unlearn:compare uses; the command says so. Give
-                    --keep or --concepts to decide for yourself.""")
+                    --keep or --concepts to decide for yourself. On a vision-language model of a visual
+                    question-answering world (shapes-vqa: red, ..., metallic, multi3, multi6) the task also
+                    gives the questions to forget (the training questions whose answer is the concept, on
+                    images that show it) and to retain (the others), which a method such as sauce reads.""")
             .operand(Operand.required("method", "The erasure method (unlearn:methods lists them).",
                     Completion.ERASURE_METHOD))
             .option(RunOptions.MODEL)
@@ -79,6 +84,7 @@ public final class EraseCommand extends ShellCommand {
             .option(RunOptions.QUIET)
             .option(RunOptions.DETACH)
             .example("unlearn:erase esd --model shapes-t2i --concept 'red circle' --dry-run")
+            .example("unlearn:erase sauce --model shapes-vlm --concept red")
             .exitStatuses(CommandSpec.EXIT_RUN)
             .build();
 
@@ -146,7 +152,9 @@ public final class EraseCommand extends ShellCommand {
             if (task.isPresent()) {
                 data.putAll(task.get());
                 call.out().println("concept '" + args.values("concept").get(0) + "' as its world defines it: erase "
-                        + task.get().get(Task.ERASE).source() + ", keep " + task.get().get(Task.KEEP).source());
+                        + task.get().get(Task.ERASE).source() + ", keep " + task.get().get(Task.KEEP).source()
+                        + (task.get().containsKey(Task.FORGET) ? ", forget " + task.get().get(Task.FORGET).source()
+                                + ", retain " + task.get().get(Task.RETAIN).source() : ""));
             } else {
                 data.put(Task.ERASE, concepts(launcher, "--concepts", args.value("concepts"), args.values("concept"), scratch));
             }
@@ -184,6 +192,7 @@ public final class EraseCommand extends ShellCommand {
             roles = services.comparisons().evaluation(world.get(), name, model.ref(), List.of(), 0).data();
         } catch (LetheException e) {
             if (e.getMessage() != null && (e.getMessage().contains("is not an erasure task")
+                    || e.getMessage().contains("is not a task of world")
                     || e.getMessage().contains("has not been trained here"))) {
                 return Optional.empty(); // no such task (or no world data here): the name alone
             }
@@ -193,8 +202,11 @@ public final class EraseCommand extends ShellCommand {
             return Optional.empty();
         }
         Map<String, RunSpec.DataRef> task = new LinkedHashMap<>();
-        task.put(Task.ERASE, roles.get(Task.ERASE));
-        task.put(Task.KEEP, roles.get(Task.KEEP));
+        for (String role : List.of(Task.ERASE, Task.KEEP, Task.FORGET, Task.RETAIN)) {
+            if (roles.containsKey(role)) { // a visual question-answering world also cuts the questions to forget and keep
+                task.put(role, roles.get(role));
+            }
+        }
         return Optional.of(task);
     }
 

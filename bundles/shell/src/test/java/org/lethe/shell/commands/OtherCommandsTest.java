@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,12 +107,56 @@ class OtherCommandsTest {
         assertFalse(submitted("two").containsKey("keep"), submitted("two").toString());
     }
 
+    @Test
+    void oneConceptOfAVisualQuestionWorldAlsoGivesItsQuestionsToForgetAndRetain() throws IOException {
+        World.Outcome task = eraseOn("shapes-vqa", "vqa-red", "-c", "red");
+        assertEquals(0, task.status(), task.message());
+        assertTrue(task.out().contains("concept 'red' as its world defines it: erase world:shapes-vqa/cut.red.erase, keep"
+                + " world:shapes-vqa/cut.red.keep, forget world:shapes-vqa/cut.red.forget, retain"
+                + " world:shapes-vqa/cut.red.retain"), task.out());
+        assertEquals(java.util.Map.of("erase", "world:shapes-vqa/cut.red.erase", "keep", "world:shapes-vqa/cut.red.keep",
+                "forget", "world:shapes-vqa/cut.red.forget", "retain", "world:shapes-vqa/cut.red.retain"),
+                submitted("vqa-red"), "the task's concepts and training questions, none of its evaluation roles");
+        // a name that is no task of the world: the name alone
+        assertEquals(0, eraseOn("shapes-vqa", "vqa-magenta", "-c", "magenta").status());
+        assertEquals(java.util.Set.of("erase"), submitted("vqa-magenta").keySet());
+    }
+
+    @Test
+    void aVisionLanguageComparisonPrintsTheVqaColumns() {
+        List<String> keys = List.of("forget.vqa-accuracy", "vqa_utility.vqa-accuracy", "vqa_forget.unlearning-quality",
+                "vqa_forget.vqa-pgd-unlearning-quality");
+        List<org.lethe.api.eval.Report.Column> columns = keys.stream().map(k -> new org.lethe.api.eval.Report.Column(k,
+                k.substring(k.indexOf('.') + 1), "1", k.substring(0, k.indexOf('.')),
+                org.lethe.api.eval.MetricResult.Direction.HIGHER_IS_BETTER)).toList();
+        java.util.Map<String, org.lethe.api.eval.Report.Cell> cells = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            cells.put(keys.get(i), new org.lethe.api.eval.Report.Cell(0.25 * i, 0, List.of(0.25 * i), java.util.Optional.empty()));
+        }
+        org.lethe.api.eval.Report.Row row = new org.lethe.api.eval.Report.Row("sauce", org.lethe.api.eval.Report.RowKind.METHOD,
+                "0.1.0", cells, java.util.Map.of(), List.of());
+        org.lethe.api.eval.Report report = new org.lethe.api.eval.Report(org.lethe.api.eval.Report.SCHEMA,
+                java.time.Instant.EPOCH, false, new org.lethe.api.eval.Report.Manifest("shapes-vqa", "red", List.of(0L),
+                        java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), "", java.util.Map.of(), java.util.Map.of(),
+                        "", "", "", ""), List.of(row), columns, List.of());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        CompareCommand.print(report, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String header = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertTrue(header.matches("row\\s+vqa_forget\\.unlearning-quality\\s+vqa_utility\\.vqa-accuracy\\s+"
+                + "vqa_forget\\.vqa-pgd-unlearning-quality\\s+time s\\s*"), header);
+    }
+
     private final java.util.Map<String, World> shapesWorlds = new java.util.HashMap<>();
 
     /** An erasure of tiny, made by the shapes world's training, in a fresh container of its own. */
     private World.Outcome eraseOnShapes(String name, String... options) throws IOException {
+        return eraseOn("shapes", name, options);
+    }
+
+    /** An erasure of tiny, made by a world's training, in a fresh container of its own. */
+    private World.Outcome eraseOn(String trainedBy, String name, String... options) throws IOException {
         World shapes = new World(Files.createDirectories(dir.resolve(name)));
-        shapes.trainedBy = "shapes";
+        shapes.trainedBy = trainedBy;
         shapesWorlds.put(name, shapes);
         String[] args = new String[options.length + 3];
         args[0] = "esd";

@@ -114,6 +114,17 @@ final class World {
                 .build();
         ComparisonService comparisons = Fakes.of(ComparisonService.class)
                 .on("evaluation", a -> {
+                    if (a[0].equals("shapes-vqa")) { // a visual question-answering world: its task cut has questions too
+                        if (!a[1].equals("red")) {
+                            throw LetheException.invalidInput("'" + a[1] + "' is not a task of world '" + a[0] + "'");
+                        }
+                        Map<String, RunSpec.DataRef> roles = new LinkedHashMap<>();
+                        for (String role : List.of("erase", "keep", "forget", "retain", "vqa_forget", "vqa_utility")) {
+                            roles.put(role, new RunSpec.DataRef("world:shapes-vqa/cut.red." + role, ""));
+                        }
+                        return new RunSpec(RunSpec.Kind.EVALUATE, "all", "", Map.of(), Optional.of((ModelRef) a[2]), roles,
+                                List.of(), 0, Optional.empty());
+                    }
                     if (!a[1].equals("red")) {
                         throw LetheException.invalidInput("'" + a[1] + "' is not an erasure task of world '" + a[0] + "'");
                     }

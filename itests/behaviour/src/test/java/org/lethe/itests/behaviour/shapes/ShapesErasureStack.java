@@ -22,7 +22,6 @@ import org.lethe.api.eval.Evaluation;
 import org.lethe.api.eval.Metric;
 import org.lethe.api.eval.Probe;
 import org.lethe.api.method.ErasureMethod;
-import org.lethe.api.method.MethodDescriptor;
 import org.lethe.api.method.MethodRegistry;
 import org.lethe.api.method.Task;
 import org.lethe.api.method.UnlearningMethod;
@@ -46,6 +45,7 @@ import org.lethe.evaluation.texttoimage.LayoutPositionErrorMetric;
 import org.lethe.evaluation.texttoimage.NoObjectRateMetric;
 import org.lethe.evaluation.texttoimage.PreservationAccuracyMetric;
 import org.lethe.itests.behaviour.ComponentProperties;
+import org.lethe.itests.behaviour.InstalledMethods;
 import org.lethe.itests.behaviour.MethodBundle;
 import org.lethe.itests.behaviour.WorldReference;
 import org.lethe.method.esd.Esd;
@@ -89,9 +89,7 @@ public final class ShapesErasureStack implements AutoCloseable {
     private final ModelRef generator;
     private final ModelRef classifier;
     private final ErasureSampling sampling;
-    /** The installed methods by name, in installation order; replaced, never changed in place. */
-    private volatile Map<String, MethodBundle> methods = Map.of();
-    private final MethodRegistry registry;
+    private final InstalledMethods registry = new InstalledMethods();
 
     /**
      * Builds the stack and imports the fixtures.
@@ -109,26 +107,13 @@ public final class ShapesErasureStack implements AutoCloseable {
         store = new FileModelStore(folder.resolve("models"));
         generator = ShapesFixtures.importInto(store, ShapesFixtures.GENERATOR, ShapesFixtures.GENERATOR);
         classifier = ShapesFixtures.importInto(store, ShapesFixtures.CLASSIFIER, ShapesFixtures.CLASSIFIER);
-        MethodBundle esd = MethodBundle.of(Esd.class);
-        methods = Map.of(esd.name(), esd);
-        registry = new MethodRegistry() {
-            @Override
-            public List<MethodDescriptor> methods() {
-                return methods.values().stream().map(MethodBundle::descriptor).toList();
-            }
-
-            @Override
-            public Optional<MethodDescriptor> method(String name) {
-                return Optional.ofNullable(methods.get(name)).map(MethodBundle::descriptor);
-            }
-        };
         service = new CoreRunService(store, new JsonlDataService(), new SettingsValidator(), registry, folder);
         service.engine(Engine.getEngine("PyTorch"));
         service.bindArchitecture(new TextToImageArchitecture(),
                 Map.of(ServiceProperties.ARCHITECTURE, TextToImageArchitecture.NAME));
         service.bindArchitecture(new ConceptClassifierArchitecture(),
                 Map.of(ServiceProperties.ARCHITECTURE, ConceptClassifierArchitecture.NAME));
-        service.bindErasure((ErasureMethod) new Esd(), Map.of(ServiceProperties.METHOD, esd.name()));
+        registry.install(Esd.class, service);
         sampling = new ErasureSampling(store,
                 Converters.standardConverter().convert(Map.of()).to(ErasureSampling.Config.class));
         sampling.bindArchitecture(new ConceptClassifierArchitecture(),
@@ -166,16 +151,7 @@ public final class ShapesErasureStack implements AutoCloseable {
      * @return its name
      */
     public String addUnlearning(Class<? extends UnlearningMethod> type) {
-        MethodBundle bundle = MethodBundle.of(type);
-        try {
-            service.bindUnlearning(type.getConstructor().newInstance(), Map.of(ServiceProperties.METHOD, bundle.name()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        Map<String, MethodBundle> next = new LinkedHashMap<>(methods);
-        next.put(bundle.name(), bundle);
-        methods = java.util.Collections.unmodifiableMap(next);
-        return bundle.name();
+        return registry.install(type, service);
     }
 
     /**
@@ -186,16 +162,7 @@ public final class ShapesErasureStack implements AutoCloseable {
      * @return its name
      */
     public String addErasure(Class<? extends ErasureMethod> type) {
-        MethodBundle bundle = MethodBundle.of(type);
-        try {
-            service.bindErasure(type.getConstructor().newInstance(), Map.of(ServiceProperties.METHOD, bundle.name()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        Map<String, MethodBundle> next = new LinkedHashMap<>(methods);
-        next.put(bundle.name(), bundle);
-        methods = java.util.Collections.unmodifiableMap(next);
-        return bundle.name();
+        return registry.install(type, service);
     }
 
     /**
