@@ -96,19 +96,21 @@ public class ContainerWiringIT {
         List<String> textToImage = List.of("erasure-accuracy", "erasure-harmonic", "erasure-harmonic-generality",
                 "feature-frechet-distance", "generality-accuracy", "layout-iou", "layout-position-error",
                 "no-object-rate", "preservation-accuracy");
+        List<String> visionLanguage = List.of("concept-answer-rate", "unlearning-quality", "vqa-accuracy");
         List<String> metrics = Await.until("the metric services",
                 () -> names(org.lethe.api.eval.Metric.class, "lethe.metric"),
-                names -> names.size() >= language.size() + textToImage.size());
+                names -> names.size() >= language.size() + textToImage.size() + visionLanguage.size());
         assertTrue(metrics.toString(), metrics.containsAll(language));
         assertTrue(metrics.toString(), metrics.containsAll(textToImage));
+        assertTrue(metrics.toString(), metrics.containsAll(visionLanguage));
         List<String> probes = Await.until("the probe services",
                 () -> names(org.lethe.api.eval.Probe.class, "lethe.probe"), names -> names.size() >= 3);
         assertTrue(probes.toString(), probes.containsAll(List.of("corrective-relearning", "prompt-attacks", "relearning")));
         for (var ref : context.getServiceReferences(org.lethe.api.eval.Metric.class, null)) {
             assertEquals("1", ref.getProperty("lethe.metric.version"));
-            assertEquals(String.valueOf(ref.getProperty("lethe.metric")),
-                    textToImage.contains(ref.getProperty("lethe.metric")) ? "text-to-image" : "language",
-                    ref.getProperty("lethe.modality"));
+            Object name = ref.getProperty("lethe.metric");
+            assertEquals(String.valueOf(name), textToImage.contains(name) ? "text-to-image"
+                    : visionLanguage.contains(name) ? "vision-language" : "language", ref.getProperty("lethe.modality"));
         }
         assertNotNull(Await.until("the evaluation service",
                 () -> context.getServiceReference(org.lethe.api.eval.EvaluationService.class), java.util.Objects::nonNull));
@@ -123,6 +125,32 @@ public class ContainerWiringIT {
             assertTrue(e.getMessage(), e.getMessage().contains("unlearn:train facts"));
         } finally {
             context.ungetService(comparisonRef);
+        }
+    }
+
+    /**
+     * The vision-language wiring (issue 9): the VLM architecture, the {@code shapes-vqa} world, the
+     * {@code sauce} method and the intervention service its versions need on every load, and the
+     * vision-language probes, each registered under its name.
+     */
+    @Test
+    public void theVisionLanguagePartsAreWired() throws Exception {
+        assertEquals(List.of("vision-language-transformer"), Await.until("the VLM architecture",
+                () -> names(org.lethe.api.model.ModelArchitecture.class, "lethe.architecture").stream()
+                        .filter("vision-language-transformer"::equals).toList(), names -> !names.isEmpty()));
+        assertTrue(Await.until("the shapes-vqa world", () -> names(org.lethe.api.world.World.class, "lethe.world"),
+                names -> names.contains("shapes-vqa")).contains("shapes-vqa"));
+        assertTrue(Await.until("the sauce method", () -> names(org.lethe.api.method.ErasureMethod.class, "lethe.method"),
+                names -> names.contains("sauce")).contains("sauce"));
+        assertEquals(List.of("sae-feature-edit"), Await.until("the SAE feature-edit intervention",
+                () -> names(org.lethe.api.model.Intervention.class, org.lethe.api.model.Intervention.TYPE),
+                names -> !names.isEmpty()));
+        List<String> probes = Await.until("the vision-language probes",
+                () -> names(org.lethe.api.eval.Probe.class, "lethe.probe"), names -> names.contains("vqa-pgd"));
+        assertTrue(probes.toString(), probes.containsAll(List.of("intervention-removed", "vqa-pgd", "vqa-relearning",
+                "vqa-soft-prompt")));
+        for (var ref : context.getServiceReferences(org.lethe.api.eval.Probe.class, "(lethe.probe=intervention-removed)")) {
+            assertEquals("off", ref.getProperty(org.lethe.api.ServiceProperties.PROBE_INTERVENTIONS));
         }
     }
 
