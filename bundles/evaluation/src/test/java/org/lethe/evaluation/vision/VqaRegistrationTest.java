@@ -48,7 +48,7 @@ class VqaRegistrationTest {
             assertTrue(xml.contains(property("lethe.modality", "vision-language")), xml);
             assertTrue(xml.contains("org.lethe.api.eval.Probe"), xml);
         }
-        assertTrue(descriptor(InterventionRemoved.class).contains(property("intervention", "off")));
+        assertTrue(descriptor(InterventionRemoved.class).contains(property(InterventionRemoved.LOAD_PROPERTY, "off")));
         assertTrue(descriptor(VqaPgd.class).contains("configuration-pid=\"org.lethe.evaluation.vqapgd\""));
     }
 }
