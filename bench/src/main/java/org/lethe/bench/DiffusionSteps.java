@@ -1,6 +1,5 @@
 package org.lethe.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
@@ -9,14 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -188,14 +185,14 @@ public final class DiffusionSteps {
                 alphaBars.add(model.alphaBar(t));
             }
             data.put("schedule", Map.of("timesteps", timesteps, "alphaBar", alphaBars));
-            data.put("noisy", host(in.noisy()));
-            data.put("start", host(in.start()));
-            data.put("target", host(in.target()));
-            data.put("condition", host(in.condition()));
-            data.put("noise", host(model.predictNoise(in.noisy2(), in.timestep2(), in.both(), false)));
-            data.put("ddim1", host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, 1, 0, in.start()), m)
+            data.put("noisy", StepBench.host(in.noisy()));
+            data.put("start", StepBench.host(in.start()));
+            data.put("target", StepBench.host(in.target()));
+            data.put("condition", StepBench.host(in.condition()));
+            data.put("noise", StepBench.host(model.predictNoise(in.noisy2(), in.timestep2(), in.both(), false)));
+            data.put("ddim1", StepBench.host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, 1, 0, in.start()), m)
                     .latent()));
-            data.put("ddim25", host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, DDIM_STEPS, 0,
+            data.put("ddim25", StepBench.host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, DDIM_STEPS, 0,
                     in.start()), m).latent()));
             Files.writeString(work.resolve(CHECK), new ObjectMapper().writeValueAsString(data), StandardCharsets.UTF_8);
         }
@@ -221,10 +218,6 @@ public final class DiffusionSteps {
         return out;
     }
 
-    private static Map<String, Object> host(NDArray array) {
-        return Map.of("shape", array.getShape().getShape(), "values", array.toFloatArray());
-    }
-
     // ---------------------------------------------------------------- the Lethe side
 
     private static void lethe(Path work, Map<String, String> o) throws Exception {
@@ -232,7 +225,6 @@ public final class DiffusionSteps {
         int measured = Integer.parseInt(o.getOrDefault("steps", "30"));
         double warmupSeconds = Double.parseDouble(o.getOrDefault("warmup-seconds", "2"));
         List<String> only = o.containsKey("only") ? List.of(o.get("only").split(",")) : WORKLOADS;
-        ObjectMapper json = new ObjectMapper();
         PrintStream out = System.out;
         long begin = System.nanoTime();
         // the same weights as the Python side reads (the model's own load path), not a re-initialisation
@@ -249,37 +241,17 @@ public final class DiffusionSteps {
                 int n = full ? Math.max(5, measured / 3) : measured;
                 StepTimer timer = workload.startsWith("esd-") ? train(model, in, workload, run, w, n, warmupSeconds)
                         : sample(model, in, workload, w, n, warmupSeconds);
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("side", "lethe");
-                line.put("workload", workload);
-                line.put("warmup", w);
-                line.put("steps", timer.rows(timer.count() - n));
-                out.println(json.writeValueAsString(line));
-                out.flush();
+                StepBench.workloadLine(out, workload, w, timer, n);
             }
         }
-        Map<String, Object> done = new LinkedHashMap<>();
-        done.put("side", "lethe");
-        done.put("done", true);
-        done.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-        done.put("seconds", (System.nanoTime() - begin) / 1e9);
-        done.put("peakRssKiB", MethodSteps.peakRssKiB());
-        done.put("threadCpuSeconds", ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9);
-        out.println(json.writeValueAsString(done));
+        StepBench.doneLine(out, begin);
     }
 
     /** The sampling workloads: each call is one step of the timer, in one phase ({@code forward}). */
     private static StepTimer sample(TextToImageModel model, Inputs in, String workload, int warmup, int measured,
             double warmupSeconds) {
-        StepTimer timer = new StepTimer();
         int stop = workload.equals("ddim1") ? 1 : DDIM_STEPS;
-        long start = System.nanoTime();
-        int counted = 0;
-        for (int i = 0; counted < measured; i++) {
-            if (i >= warmup && (System.nanoTime() - start) / 1e9 >= warmupSeconds) {
-                counted++;
-            }
-            timer.startStep("forward");
+        return StepBench.repeat(warmup, measured, warmupSeconds, () -> {
             try (NDManager step = model.model().getNDManager().newSubManager()) {
                 if (workload.equals("unet-b2")) {
                     model.predictNoise(step.zeros(in.noisy2().getShape()).add(in.noisy2()), in.timestep2(), in.both(), false);
@@ -287,9 +259,7 @@ public final class DiffusionSteps {
                     model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, stop, 0, in.start()), step);
                 }
             }
-            timer.endStep();
-        }
-        return timer;
+        });
     }
 
     /**
@@ -357,63 +327,24 @@ public final class DiffusionSteps {
         export.addAll(List.of("--mode", "export", "--work", work.toString()));
         MethodsBench.run(export, root, work.resolve("export.err"), line -> { });
         JsonNode model = new ObjectMapper().readTree(work.resolve(CHECK).toFile()).get("model");
-        // side -> workload -> round -> step rows
-        Map<String, Map<String, List<List<JsonNode>>>> rows = new LinkedHashMap<>();
-        Map<String, JsonNode> checks = new LinkedHashMap<>();
-        Map<String, String> versions = new LinkedHashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        for (int round = 0; round < rounds; round++) {
-            List<String> order = new ArrayList<>(sides);
-            Collections.rotate(order, round);
-            for (String side : order) {
-                List<String> command;
-                if (side.equals("lethe")) {
-                    command = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
-                    command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
-                } else {
-                    command = new ArrayList<>(List.of(python, root.resolve("bench/python/t2i_step.py").toString(),
-                            work.resolve(CHECK).toString()));
-                    if (side.equals("pytorch-mirror")) {
-                        command.add("--mirror");
-                    }
+        StepBench.Rounds r = StepBench.rounds(root, work, sides, rounds, side -> {
+            List<String> command;
+            if (side.equals("lethe")) {
+                command = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
+                command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
+            } else {
+                command = new ArrayList<>(List.of(python, root.resolve("bench/python/t2i_step.py").toString(),
+                        work.resolve(CHECK).toString()));
+                if (side.equals("pytorch-mirror")) {
+                    command.add("--mirror");
                 }
-                command.addAll(stepArgs);
-                progress.printf("lethe-bench t2i: round %d/%d, %s (load %s)%n", round + 1, rounds, side, Machine.load());
-                int r = round;
-                MethodsBench.run(command, root, work.resolve(side + "-" + round + ".err"), line -> {
-                    try {
-                        JsonNode node = json.readTree(line);
-                        if (MethodsBench.collect(rows, side, r, node)) {
-                            if (node.has("torch")) {
-                                versions.put(side, "torch " + node.get("torch").asText() + ", " + node.get("threads").asInt()
-                                        + " intra-op / " + node.get("interopThreads").asInt() + " inter-op threads");
-                            }
-                        } else if (node.has("check")) {
-                            checks.putIfAbsent(side, node);
-                        } else if (node.has("engine")) {
-                            versions.put(side, node.get("engine").asText());
-                        }
-                    } catch (IOException e) {
-                        throw new IllegalStateException("not a JSON line: " + line, e);
-                    }
-                });
             }
-        }
-        StringBuilder md = new StringBuilder();
-        md.append("#### Result (").append(started).append(")\n\n");
-        md.append("- Command: `java -cp bench/target/lethe-bench.jar org.lethe.bench.DiffusionSteps ")
-                .append(String.join(" ", args)).append("` (after `mvn -B -o -q -Pbench -pl bench package -DskipTests`;"
-                + " every child runs with OMP_NUM_THREADS=1, and the JVMs with one intra-op and one inter-op thread).\n");
-        md.append(MethodsBench.machineLine(root, python));
-        List<String> v = new ArrayList<>();
-        versions.forEach((side, text) -> v.add(side + ": " + text));
-        md.append("- Engines: ").append(String.join("; ", v)).append(".\n");
-        md.append("- Source tree: commit ").append(Machine.commit(root)).append(".\n");
-        if (!quiet.isEmpty()) {
-            md.append("- ").append(quiet).append('\n');
-        }
-        md.append("- Load average (1/5/15 min): before ").append(loadBefore).append("; after ").append(Machine.load())
-                .append(".\n\n");
+            command.addAll(stepArgs);
+            return command;
+        }, progress, "lethe-bench t2i");
+        Map<String, Map<String, List<List<JsonNode>>>> rows = r.rows();
+        StringBuilder md = new StringBuilder(StepBench.header(root, started, DiffusionSteps.class, args, python, r, quiet,
+                loadBefore));
         md.append(String.format(Locale.ROOT, "Model: `text-to-image-unet` at the shapes world's full size (vocabulary %d"
                 + " tokens with the markers, %d×%d images, widths %d/%d, %d heads, GroupNorm %d, GEGLU ×%d; text encoder %d"
                 + " layer × %d, %d heads, MLP %d, %d tokens; T = %d %s), seed 0: %,d parameters (U-Net %,d; attn2 %,d)."
@@ -429,36 +360,21 @@ public final class DiffusionSteps {
                 model.get("parameters").asLong(), model.get("unetParameters").asLong(),
                 model.get("crossAttentionParameters").asLong(), rounds, o.getOrDefault("warmup", "10"),
                 o.getOrDefault("warmup-seconds", "2"), o.getOrDefault("steps", "30")));
-        md.append("| workload | side | n | CPU p50 ms | p95 | min | max | wall p50 ms | speed ratio vs PyTorch (p50/p50) |"
-                + " paired |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append(StepBench.TABLE);
         StringBuilder phases = new StringBuilder("Training steps per phase, p50 of the thread CPU ms (data: x_t into the step's scope; forward: the U-Net"
                 + " with gradient recording; loss: MSE and reading it; loop: Lethe's step scope, zeroing, progress):\n\n"
-                + "| workload | side | data | forward | loss | backward | optimiser | loop | total |\n|---|---|---|---|---|---|---|---|---|\n");
+                + StepBench.PHASE_TABLE);
         for (String name : WORKLOADS) {
-            Stats pt = MethodsBench.total(rows, "pytorch", name, "cpu", -1);
             for (String side : sides) {
-                Stats cpu = MethodsBench.total(rows, side, name, "cpu", -1);
-                if (cpu.count() == 0) {
+                if (!r.has(side, name)) {
                     continue;
                 }
-                Stats wall = MethodsBench.total(rows, side, name, "wall", -1);
-                String ratio = side.equals("pytorch") ? "baseline" : Stats.ratio(pt.p50() / cpu.p50());
-                String paired = "";
-                if (!side.equals("pytorch")) {
-                    paired = Stats.ratio(MethodsBench.paired(rows, side, name, rounds));
-                }
+                Stats cpu = MethodsBench.total(rows, side, name, "cpu", -1);
                 String label = name.equals("ddim25") ? name + String.format(Locale.ROOT, " (per step %s)",
                         MethodsBench.f2(cpu.p50() / DDIM_STEPS)) : name;
-                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", label, side,
-                        cpu.count(), MethodsBench.f2(cpu.p50()), MethodsBench.f2(cpu.p95()), MethodsBench.f2(cpu.min()),
-                        MethodsBench.f2(cpu.max()), MethodsBench.f2(wall.p50()), ratio, paired));
+                md.append(r.row(label, side, name));
                 if (name.startsWith("esd-")) {
-                    phases.append("| ").append(name).append(" | ").append(side).append(" | ");
-                    for (String phase : StepTimer.PHASES) {
-                        Stats s = MethodsBench.phase(rows, side, name, phase);
-                        phases.append(s.count() == 0 ? "–" : MethodsBench.f2(s.p50())).append(" | ");
-                    }
-                    phases.append(MethodsBench.f2(cpu.p50())).append(" |\n");
+                    phases.append(r.phaseRow(side, name));
                 }
             }
         }
@@ -466,7 +382,7 @@ public final class DiffusionSteps {
         md.append("Equal work (checked by every Python process before it times anything; max |PyTorch − Lethe| on the"
                 + " same inputs, first process of each side): ");
         List<String> c = new ArrayList<>();
-        checks.forEach((side, node) -> {
+        r.checks().forEach((side, node) -> {
             JsonNode d = node.get("check");
             c.add(String.format(Locale.ROOT, "%s: condition %.2g, predicted noise (CFG batch of 2) %.2g (|ε| up to %.2f;"
                     + " tolerance %.0e, %s), one DDIM step %.2g, 25-step sample %.2g", side, d.get("condition").asDouble(),
