@@ -58,12 +58,13 @@ import org.lethe.worlds.shapes.ShapesVqaWorld;
  * writes the weights with the model's own {@code save} and a check file (the batch, Lethe's logits
  * and the losses of {@value #CHECK_STEPS} training steps from those weights, which the Python side
  * must reproduce before it times anything), then round after round one {@code lethe} and one
- * {@code pytorch} process in an order that rotates, and prints a Markdown section (also written to
+ * {@code pytorch} process (and, with {@code --sides lethe,pytorch,lethe-malloc}, one Lethe process whose
+ * glibc keeps freed memory: {@link #MALLOC_ENV}) in an order that rotates, and prints a Markdown section (also written to
  * {@code bench/target/bench-vlm.md}).
  *
  * <pre>
  * java -cp bench/target/lethe-bench.jar org.lethe.bench.VlmSteps [--rounds 3] [--warmup 10] [--steps 30]
- *     [--warmup-seconds 2] [--sides lethe,pytorch] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]
+ *     [--warmup-seconds 2] [--sides lethe,pytorch[,lethe-malloc]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]
  *     [--out FILE]
  * java ... org.lethe.bench.VlmSteps --mode export|lethe --work DIR [--warmup 10] [--steps 30] [--only a,b]
  * </pre>
@@ -85,6 +86,12 @@ public final class VlmSteps {
     /** Training steps of {@code unlearn:train shapes-vqa} (ShapesVqaWorldService's default). */
     static final int RECIPE_STEPS = 3000;
 
+    /** The side that runs Lethe with glibc's mmap and trim thresholds at 1 GiB ({@link #MALLOC_ENV}). */
+    static final String MALLOC = "lethe-malloc";
+    /** The environment of {@link #MALLOC}'s JVM, as a command prefix. */
+    static final List<String> MALLOC_ENV = List.of("env", "MALLOC_MMAP_THRESHOLD_=1073741824",
+            "MALLOC_TRIM_THRESHOLD_=1073741824");
+
     private static final String CHECK = "check.json";
 
     private VlmSteps() {
@@ -99,7 +106,7 @@ public final class VlmSteps {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = MethodsBench.options(args, "java -cp bench/target/lethe-bench.jar"
                 + " org.lethe.bench.VlmSteps [--rounds 3] [--warmup 10] [--steps 30] [--warmup-seconds 2]"
-                + " [--sides lethe,pytorch] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]");
+                + " [--sides lethe,pytorch[,lethe-malloc]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]");
         if (o == null) {
             return;
         }
@@ -336,8 +343,10 @@ public final class VlmSteps {
         JsonNode model = new ObjectMapper().readTree(work.resolve(CHECK).toFile()).get("model");
         StepBench.Rounds r = StepBench.rounds(root, work, sides, rounds, side -> {
             List<String> command;
-            if (side.equals("lethe")) {
-                command = new ArrayList<>(MethodsBench.java(VlmSteps.class));
+            if (side.startsWith("lethe")) {
+                // lethe-malloc: glibc keeps freed memory instead of handing it back to the system at once
+                command = new ArrayList<>(side.equals(MALLOC) ? MALLOC_ENV : List.of());
+                command.addAll(MethodsBench.java(VlmSteps.class));
                 command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
             } else {
                 command = new ArrayList<>(List.of(python, root.resolve("bench/python/vlm_step.py").toString(),
@@ -398,19 +407,25 @@ public final class VlmSteps {
 
     /** The 3,000 steps of {@code unlearn:train shapes-vqa} at each side's p50 step (CPU and wall), Lethe's recipe step against PyTorch's. */
     private static String fullTraining(StepBench.Rounds r) {
-        Stats recipeCpu = MethodsBench.total(r.rows(), "lethe", "recipe-b128", "cpu", -1);
-        Stats recipeWall = MethodsBench.total(r.rows(), "lethe", "recipe-b128", "wall", -1);
-        Stats leCpu = MethodsBench.total(r.rows(), "lethe", "train-b128", "cpu", -1);
         Stats ptCpu = MethodsBench.total(r.rows(), "pytorch", "train-b128", "cpu", -1);
         Stats ptWall = MethodsBench.total(r.rows(), "pytorch", "train-b128", "wall", -1);
-        if (recipeCpu.count() == 0 || ptCpu.count() == 0) {
+        if (ptCpu.count() == 0) {
             return "";
         }
-        return String.format(Locale.ROOT, "%,d training steps (`unlearn:train shapes-vqa`'s default) at the p50 step:"
-                + " Lethe's recipe step %.1f s CPU (%.2f steps/s), %.1f s wall; its fixed-batch step %.1f s CPU; PyTorch's"
-                + " fixed-batch step %.1f s CPU (%.2f steps/s), %.1f s wall. Lethe's recipe against PyTorch's step: %s"
-                + " (CPU).%n%n", RECIPE_STEPS, RECIPE_STEPS * recipeCpu.p50() / 1e3, 1e3 / recipeCpu.p50(),
-                RECIPE_STEPS * recipeWall.p50() / 1e3, RECIPE_STEPS * leCpu.p50() / 1e3, RECIPE_STEPS * ptCpu.p50() / 1e3,
-                1e3 / ptCpu.p50(), RECIPE_STEPS * ptWall.p50() / 1e3, Stats.ratio(ptCpu.p50() / recipeCpu.p50()));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d training steps (`unlearn:train shapes-vqa`'s"
+                + " default) at the p50 step: PyTorch's fixed-batch step %.1f s CPU (%.2f steps/s), %.1f s wall",
+                RECIPE_STEPS, RECIPE_STEPS * ptCpu.p50() / 1e3, 1e3 / ptCpu.p50(), RECIPE_STEPS * ptWall.p50() / 1e3));
+        for (String side : List.of("lethe", MALLOC)) {
+            Stats recipeCpu = MethodsBench.total(r.rows(), side, "recipe-b128", "cpu", -1);
+            Stats recipeWall = MethodsBench.total(r.rows(), side, "recipe-b128", "wall", -1);
+            Stats fixed = MethodsBench.total(r.rows(), side, "train-b128", "cpu", -1);
+            if (recipeCpu.count() > 0) {
+                out.append(String.format(Locale.ROOT, "; %s's recipe step %.1f s CPU (%.2f steps/s, %s PyTorch's step),"
+                        + " %.1f s wall, its fixed-batch step %.1f s CPU", side, RECIPE_STEPS * recipeCpu.p50() / 1e3,
+                        1e3 / recipeCpu.p50(), Stats.ratio(ptCpu.p50() / recipeCpu.p50()), RECIPE_STEPS * recipeWall.p50() / 1e3,
+                        RECIPE_STEPS * fixed.p50() / 1e3));
+            }
+        }
+        return out.append(".\n\n").toString();
     }
 }
