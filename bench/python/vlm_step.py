@@ -45,7 +45,7 @@ import sys
 import time
 
 # first: it sets the threads before torch does any work
-from bench_common import arguments, done_line, measure, read_safetensors, workload_line
+from bench_common import arguments, copy_weights, done_line, measure, read_safetensors, train_step, workload_line
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -104,8 +104,8 @@ class Vlm(torch.nn.Module):
         for name, param in self.named_parameters():
             parts = name.split(".")
             if parts[0] == "blocks":
-                parts = ["fusion", parts[1]] + (["attention"] if parts[2] in ("query", "key", "value", "output") else []) \
-                    + parts[2].split("_") + parts[3:]
+                attention = ["attention"] if parts[2] in ("query", "key", "value", "output") else []
+                parts = ["fusion", parts[1]] + attention + parts[2].split("_") + parts[3:]
             elif parts[0] in ("conv0", "conv1"):
                 parts = ["encoder", "conv", parts[0][-1]] + parts[1:]
             elif parts[0] in ("row", "column", "cls", "token", "position"):
@@ -116,16 +116,7 @@ class Vlm(torch.nn.Module):
         return out
 
     def load_lethe(self, weights):
-        names = self.lethe_names()
-        missing = sorted(set(names) - set(weights))
-        extra = sorted(set(weights) - set(names))
-        if missing or extra:
-            raise ValueError(f"parameter names differ: missing in the file {missing[:5]}, not in the model {extra[:5]}")
-        with torch.no_grad():
-            for name, param in names.items():
-                if tuple(weights[name].shape) != tuple(param.shape):
-                    raise ValueError(f"{name}: shape {tuple(weights[name].shape)} vs {tuple(param.shape)}")
-                param.copy_(weights[name])
+        copy_weights(self.lethe_names(), weights)
 
     def tokenize(self, questions):
         """The token ids (batch, longest), padded, and each question's length."""
@@ -139,7 +130,8 @@ class Vlm(torch.nn.Module):
         b, longest = ids.shape
         x = self.conv1(F.relu(self.conv0(images)))
         w = x.shape[1]
-        grid = (self.row.reshape(self.side, 1, w) + self.column.reshape(1, self.side, w)).reshape(self.side * self.side, w)
+        # token r * side + c: row r, column c
+        grid = (self.row.reshape(self.side, 1, w) + self.column.reshape(1, self.side, w)).reshape(-1, w)
         visual = x.reshape(b, w, -1).transpose(1, 2) + grid
         text = F.embedding(ids, self.token) + self.position[:longest]
         sequence = torch.cat([self.cls.expand(b, 1, w), visual, text], 1)
@@ -208,16 +200,7 @@ def run_workload(name, model, data, warmup, measured, warmup_seconds):
     def train(i, timer):
         timer.start("data")  # the images copied, as Lethe copies them into the step's scope
         x = images.clone()
-        timer.start("forward")
-        logits = model(x, questions)
-        timer.start("loss")
-        loss = F.cross_entropy(logits, targets)
-        loss.item()  # Lethe's loop reads the loss every step
-        timer.start("backward")
-        loss.backward()
-        timer.start("optimiser")
-        optimiser.step()
-        optimiser.zero_grad()
+        train_step(timer, lambda: model(x, questions), lambda logits: F.cross_entropy(logits, targets), optimiser)
     return measure(train, warmup, measured, warmup_seconds)
 
 

@@ -11,8 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,21 +86,11 @@ public final class DiffusionSteps {
      * @throws Exception when a workload or a child process fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = MethodsBench.options(args, "java -cp bench/target/lethe-bench.jar"
+        StepBench.main(args, "java -cp bench/target/lethe-bench.jar"
                 + " org.lethe.bench.DiffusionSteps [--rounds 3] [--warmup 10] [--steps 30] [--warmup-seconds 2]"
                 + " [--sides lethe,pytorch[,pytorch-mirror]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]"
-                + " [--out FILE]");
-        if (o == null) {
-            return;
-        }
-        Path root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
-        Path work = Path.of(o.getOrDefault("work", root.resolve("bench/target/bench-work/t2i").toString()));
-        switch (o.getOrDefault("mode", "bench")) {
-            case "bench" -> bench(root, work, o, args);
-            case "export" -> export(work);
-            case "lethe" -> lethe(work, o);
-            default -> throw new IllegalArgumentException("--mode bench|export|lethe, not " + o.get("mode"));
-        }
+                + " [--out FILE]", "t2i", (root, work, o) -> bench(root, work, o, args),
+                (root, work, o) -> export(work), (root, work, o) -> lethe(work, o));
     }
 
     /** The shapes world's generator at full size (ShapesWorldService.generatorSettings with the default recipe). */
@@ -307,44 +295,13 @@ public final class DiffusionSteps {
     // ---------------------------------------------------------------- the driver
 
     private static void bench(Path root, Path work, Map<String, String> o, String[] args) throws Exception {
-        if (!Files.isRegularFile(root.resolve("bench/python/t2i_step.py"))) {
-            throw new IllegalArgumentException("run from the Lethe source tree (no bench/python/t2i_step.py under " + root + ")");
-        }
-        PrintStream progress = System.err;
-        Files.createDirectories(work);
-        int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
-        String python = o.getOrDefault("python", "/usr/bin/python3");
-        List<String> sides = List.of(o.getOrDefault("sides", "lethe,pytorch").split(","));
-        Path out = Path.of(o.getOrDefault("out", root.resolve("bench/target/bench-t2i.md").toString()));
-        String quiet = o.containsKey("wait-load") ? MethodsBench.waitForQuiet(Double.parseDouble(o.get("wait-load")),
-                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress, "lethe-bench t2i") : "";
-        List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
-                "--warmup-seconds", o.getOrDefault("warmup-seconds", "2"));
-        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String loadBefore = Machine.load();
-        progress.println("lethe-bench t2i: exporting the weights and the check file");
-        List<String> export = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
-        export.addAll(List.of("--mode", "export", "--work", work.toString()));
-        MethodsBench.run(export, root, work.resolve("export.err"), line -> { });
-        JsonNode model = new ObjectMapper().readTree(work.resolve(CHECK).toFile()).get("model");
-        StepBench.Rounds r = StepBench.rounds(root, work, sides, rounds, side -> {
-            List<String> command;
-            if (side.equals("lethe")) {
-                command = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
-                command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
-            } else {
-                command = new ArrayList<>(List.of(python, root.resolve("bench/python/t2i_step.py").toString(),
-                        work.resolve(CHECK).toString()));
-                if (side.equals("pytorch-mirror")) {
-                    command.add("--mirror");
-                }
-            }
-            command.addAll(stepArgs);
-            return command;
-        }, progress, "lethe-bench t2i");
-        Map<String, Map<String, List<List<JsonNode>>>> rows = r.rows();
-        StringBuilder md = new StringBuilder(StepBench.header(root, started, DiffusionSteps.class, args, python, r, quiet,
-                loadBefore));
+        StepBench.Setup setup = StepBench.setup(root, work, o, args, DiffusionSteps.class, "t2i_step.py", "t2i", CHECK);
+        JsonNode model = setup.model();
+        int rounds = setup.rounds();
+        List<String> sides = setup.sides();
+        StepBench.Rounds r = setup.run(side -> side.startsWith("lethe") ? setup.lethe(List.of())
+                : setup.python("t2i_step.py", side.equals("pytorch-mirror") ? List.of("--mirror") : List.of()));
+        StringBuilder md = new StringBuilder(setup.header(r));
         md.append(String.format(Locale.ROOT, "Model: `text-to-image-unet` at the shapes world's full size (vocabulary %d"
                 + " tokens with the markers, %d×%d images, widths %d/%d, %d heads, GroupNorm %d, GEGLU ×%d; text encoder %d"
                 + " layer × %d, %d heads, MLP %d, %d tokens; T = %d %s), seed 0: %,d parameters (U-Net %,d; attn2 %,d)."
@@ -369,7 +326,7 @@ public final class DiffusionSteps {
                 if (!r.has(side, name)) {
                     continue;
                 }
-                Stats cpu = MethodsBench.total(rows, side, name, "cpu", -1);
+                Stats cpu = MethodsBench.total(r.rows(), side, name, "cpu", -1);
                 String label = name.equals("ddim25") ? name + String.format(Locale.ROOT, " (per step %s)",
                         MethodsBench.f2(cpu.p50() / DDIM_STEPS)) : name;
                 md.append(r.row(label, side, name));
@@ -391,8 +348,6 @@ public final class DiffusionSteps {
                     d.get("ddim25").asDouble()));
         });
         md.append(String.join("; ", c)).append(".\n");
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
-        System.out.println(md);
+        StepBench.report(setup, md.toString());
     }
 }

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,6 +31,34 @@ import java.util.function.Function;
 final class StepBench {
 
     private StepBench() {
+    }
+
+    /** A mode of a step benchmark's entry point. */
+    @FunctionalInterface
+    interface Mode {
+        void run(Path root, Path work, Map<String, String> options) throws Exception;
+    }
+
+    /**
+     * A step benchmark's entry point: reads the {@code --key value} options (prints {@code usage} for
+     * {@code -h}), resolves {@code --root} (the working folder) and {@code --work} (default
+     * {@code bench/target/bench-work/<tag>}), and runs {@code --mode bench} (the default), {@code export} or
+     * {@code lethe}.
+     */
+    static void main(String[] args, String usage, String tag, Mode bench, Mode export, Mode lethe) throws Exception {
+        Map<String, String> o = MethodsBench.options(args, usage);
+        if (o == null) {
+            return;
+        }
+        Path root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        Path work = Path.of(o.getOrDefault("work", root.resolve("bench/target/bench-work/" + tag).toString()));
+        Mode mode = switch (o.getOrDefault("mode", "bench")) {
+            case "bench" -> bench;
+            case "export" -> export;
+            case "lethe" -> lethe;
+            default -> throw new IllegalArgumentException("--mode bench|export|lethe, not " + o.get("mode"));
+        };
+        mode.run(root, work, o);
     }
 
     // ---------------------------------------------------------------- the Lethe side
@@ -123,6 +154,89 @@ final class StepBench {
         boolean has(String side, String workload) {
             return MethodsBench.total(rows, side, workload, "cpu", -1).count() > 0;
         }
+    }
+
+    /**
+     * A driver's set-up, made by {@link #setup}: its options, the wait for a quiet machine, the load
+     * before, and the export's check file.
+     *
+     * @param model the check file's {@code model} object
+     */
+    record Setup(Path root, Path work, String[] args, Class<?> main, String tag, int rounds, String python,
+            List<String> sides, Path out, String quiet, List<String> stepArgs, Instant started, String loadBefore,
+            Path check, JsonNode model) {
+
+        /** A Lethe child: {@code prefix} (an environment), this JVM's java and class path, mode lethe, the step options. */
+        List<String> lethe(List<String> prefix) {
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(MethodsBench.java(main));
+            command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
+            command.addAll(stepArgs);
+            return command;
+        }
+
+        /** A Python child: {@code bench/python/<script>} on the check file, {@code extra}, the step options. */
+        List<String> python(String script, List<String> extra) {
+            List<String> command = new ArrayList<>(List.of(python, root.resolve("bench/python/" + script).toString(),
+                    check.toString()));
+            command.addAll(extra);
+            command.addAll(stepArgs);
+            return command;
+        }
+
+        /** Runs the rounds ({@link StepBench#rounds}). */
+        Rounds run(Function<String, List<String>> commandOf) throws Exception {
+            return StepBench.rounds(root, work, sides, rounds, commandOf, System.err, "lethe-bench " + tag);
+        }
+
+        /** The report's header ({@link StepBench#header}). */
+        String header(Rounds r) {
+            return StepBench.header(root, started, main, args, python, r, quiet, loadBefore);
+        }
+    }
+
+    /**
+     * Reads a driver's options ({@code --rounds 3}, {@code --python /usr/bin/python3}, {@code --sides
+     * lethe,pytorch}, {@code --out bench/target/bench-<tag>.md}, {@code --wait-load} and {@code --wait-max-s
+     * 1200}, and the step options {@code --warmup 10}, {@code --steps 30}, {@code --warmup-seconds 2}), waits
+     * for a quiet machine if asked, and runs {@code main}'s {@code export} mode, which writes {@code check}.
+     *
+     * @param script the Python side's script under {@code bench/python/}
+     * @param tag the progress lines' and the report file's name
+     */
+    static Setup setup(Path root, Path work, Map<String, String> o, String[] args, Class<?> main, String script,
+            String tag, String check) throws Exception {
+        if (!Files.isRegularFile(root.resolve("bench/python/" + script))) {
+            throw new IllegalArgumentException("run from the Lethe source tree (no bench/python/" + script + " under " + root
+                    + ")");
+        }
+        PrintStream progress = System.err;
+        String who = "lethe-bench " + tag;
+        Files.createDirectories(work);
+        int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
+        String python = o.getOrDefault("python", "/usr/bin/python3");
+        List<String> sides = List.of(o.getOrDefault("sides", "lethe,pytorch").split(","));
+        Path out = Path.of(o.getOrDefault("out", root.resolve("bench/target/bench-" + tag + ".md").toString()));
+        String quiet = o.containsKey("wait-load") ? MethodsBench.waitForQuiet(Double.parseDouble(o.get("wait-load")),
+                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress, who) : "";
+        List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
+                "--warmup-seconds", o.getOrDefault("warmup-seconds", "2"));
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String loadBefore = Machine.load();
+        progress.println(who + ": exporting the weights and the check file");
+        List<String> export = new ArrayList<>(MethodsBench.java(main));
+        export.addAll(List.of("--mode", "export", "--work", work.toString()));
+        MethodsBench.run(export, root, work.resolve("export.err"), line -> { });
+        JsonNode model = new ObjectMapper().readTree(work.resolve(check).toFile()).get("model");
+        return new Setup(root, work, args, main, tag, rounds, python, sides, out, quiet, stepArgs, started, loadBefore,
+                work.resolve(check), model);
+    }
+
+    /** Writes the report to the set-up's file and prints it. */
+    static void report(Setup s, String md) throws IOException {
+        Files.createDirectories(s.out().toAbsolutePath().getParent());
+        Files.writeString(s.out(), md, StandardCharsets.UTF_8);
+        System.out.println(md);
     }
 
     /**

@@ -12,8 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,8 +62,8 @@ import org.lethe.worlds.shapes.ShapesVqaWorld;
  *
  * <pre>
  * java -cp bench/target/lethe-bench.jar org.lethe.bench.VlmSteps [--rounds 3] [--warmup 10] [--steps 30]
- *     [--warmup-seconds 2] [--sides lethe,pytorch[,lethe-malloc]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]
- *     [--out FILE]
+ *     [--warmup-seconds 2] [--sides lethe,pytorch[,lethe-malloc]] [--python /usr/bin/python3]
+ *     [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]
  * java ... org.lethe.bench.VlmSteps --mode export|lethe --work DIR [--warmup 10] [--steps 30] [--only a,b]
  * </pre>
  */
@@ -104,20 +102,11 @@ public final class VlmSteps {
      * @throws Exception when a workload or a child process fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = MethodsBench.options(args, "java -cp bench/target/lethe-bench.jar"
+        StepBench.main(args, "java -cp bench/target/lethe-bench.jar"
                 + " org.lethe.bench.VlmSteps [--rounds 3] [--warmup 10] [--steps 30] [--warmup-seconds 2]"
-                + " [--sides lethe,pytorch[,lethe-malloc]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]] [--out FILE]");
-        if (o == null) {
-            return;
-        }
-        Path root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
-        Path work = Path.of(o.getOrDefault("work", root.resolve("bench/target/bench-work/vlm").toString()));
-        switch (o.getOrDefault("mode", "bench")) {
-            case "bench" -> bench(root, work, o, args);
-            case "export" -> export(work);
-            case "lethe" -> lethe(work, o);
-            default -> throw new IllegalArgumentException("--mode bench|export|lethe, not " + o.get("mode"));
-        }
+                + " [--sides lethe,pytorch[,lethe-malloc]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]"
+                + " [--out FILE]", "vlm", (root, work, o) -> bench(root, work, o, args),
+                (root, work, o) -> export(work), (root, work, o) -> lethe(work, o));
     }
 
     /** {@code shapes-vlm} at the world's settings, seed 0. */
@@ -321,42 +310,14 @@ public final class VlmSteps {
     // ---------------------------------------------------------------- the driver
 
     private static void bench(Path root, Path work, Map<String, String> o, String[] args) throws Exception {
-        if (!Files.isRegularFile(root.resolve("bench/python/vlm_step.py"))) {
-            throw new IllegalArgumentException("run from the Lethe source tree (no bench/python/vlm_step.py under " + root + ")");
-        }
-        PrintStream progress = System.err;
-        Files.createDirectories(work);
-        int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
-        String python = o.getOrDefault("python", "/usr/bin/python3");
-        List<String> sides = List.of(o.getOrDefault("sides", "lethe,pytorch").split(","));
-        Path out = Path.of(o.getOrDefault("out", root.resolve("bench/target/bench-vlm.md").toString()));
-        String quiet = o.containsKey("wait-load") ? MethodsBench.waitForQuiet(Double.parseDouble(o.get("wait-load")),
-                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress, "lethe-bench vlm") : "";
-        List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
-                "--warmup-seconds", o.getOrDefault("warmup-seconds", "2"));
-        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String loadBefore = Machine.load();
-        progress.println("lethe-bench vlm: exporting the weights and the check file");
-        List<String> export = new ArrayList<>(MethodsBench.java(VlmSteps.class));
-        export.addAll(List.of("--mode", "export", "--work", work.toString()));
-        MethodsBench.run(export, root, work.resolve("export.err"), line -> { });
-        JsonNode model = new ObjectMapper().readTree(work.resolve(CHECK).toFile()).get("model");
-        StepBench.Rounds r = StepBench.rounds(root, work, sides, rounds, side -> {
-            List<String> command;
-            if (side.startsWith("lethe")) {
-                // lethe-malloc: glibc keeps freed memory instead of handing it back to the system at once
-                command = new ArrayList<>(side.equals(MALLOC) ? MALLOC_ENV : List.of());
-                command.addAll(MethodsBench.java(VlmSteps.class));
-                command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
-            } else {
-                command = new ArrayList<>(List.of(python, root.resolve("bench/python/vlm_step.py").toString(),
-                        work.resolve(CHECK).toString()));
-            }
-            command.addAll(stepArgs);
-            return command;
-        }, progress, "lethe-bench vlm");
-        StringBuilder md = new StringBuilder(StepBench.header(root, started, VlmSteps.class, args, python, r, quiet,
-                loadBefore));
+        StepBench.Setup setup = StepBench.setup(root, work, o, args, VlmSteps.class, "vlm_step.py", "vlm", CHECK);
+        JsonNode model = setup.model();
+        int rounds = setup.rounds();
+        List<String> sides = setup.sides();
+        // lethe-malloc: glibc keeps freed memory instead of handing it back to the system at once
+        StepBench.Rounds r = setup.run(side -> side.startsWith("lethe")
+                ? setup.lethe(side.equals(MALLOC) ? MALLOC_ENV : List.of()) : setup.python("vlm_step.py", List.of()));
+        StringBuilder md = new StringBuilder(setup.header(r));
         md.append(String.format(Locale.ROOT, "Model: `vision-language-transformer` at the shapes-vlm settings (%d question"
                 + " tokens with the markers, %d answers, %d×%d images, %d×%d convolutions %d→%d→%d, %d layers × %d, %d heads,"
                 + " MLP %d, up to %d question tokens), seed 0: %,d parameters. Batch: %d questions of the shapes-vqa world"
@@ -400,12 +361,13 @@ public final class VlmSteps {
                     node.get("lossFirst").asDouble(), node.get("lossLast").asDouble()));
         });
         md.append(String.join("; ", c)).append(".\n");
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
-        System.out.println(md);
+        StepBench.report(setup, md.toString());
     }
 
-    /** The 3,000 steps of {@code unlearn:train shapes-vqa} at each side's p50 step (CPU and wall), Lethe's recipe step against PyTorch's. */
+    /**
+     * The 3,000 steps of {@code unlearn:train shapes-vqa} at each side's p50 step (CPU and wall), Lethe's
+     * recipe step against PyTorch's.
+     */
     private static String fullTraining(StepBench.Rounds r) {
         Stats ptCpu = MethodsBench.total(r.rows(), "pytorch", "train-b128", "cpu", -1);
         Stats ptWall = MethodsBench.total(r.rows(), "pytorch", "train-b128", "wall", -1);
