@@ -209,10 +209,9 @@ public final class DiffusionSteps {
     // ---------------------------------------------------------------- the Lethe side
 
     private static void lethe(Path work, Map<String, String> o) throws Exception {
-        int warmup = Integer.parseInt(o.getOrDefault("warmup", "10"));
-        int measured = Integer.parseInt(o.getOrDefault("steps", "30"));
-        double warmupSeconds = Double.parseDouble(o.getOrDefault("warmup-seconds", "2"));
-        List<String> only = o.containsKey("only") ? List.of(o.get("only").split(",")) : WORKLOADS;
+        StepBench.Counts counts = StepBench.Counts.of(o, WORKLOADS);
+        int warmup = counts.warmup();
+        int measured = counts.measured();
         PrintStream out = System.out;
         long begin = System.nanoTime();
         // the same weights as the Python side reads (the model's own load path), not a re-initialisation
@@ -220,15 +219,15 @@ public final class DiffusionSteps {
                 NDManager run = model.model().getNDManager().newSubManager()) {
             Inputs in = Inputs.of(model, run);
             for (String workload : WORKLOADS) {
-                if (!only.contains(workload)) {
+                if (!counts.only().contains(workload)) {
                     continue;
                 }
                 // the full pass is 25 times longer: fewer steps, as t2i_step.py does
                 boolean full = workload.equals("ddim25");
                 int w = full ? Math.max(3, warmup / 3) : warmup;
                 int n = full ? Math.max(5, measured / 3) : measured;
-                StepTimer timer = workload.startsWith("esd-") ? train(model, in, workload, run, w, n, warmupSeconds)
-                        : sample(model, in, workload, w, n, warmupSeconds);
+                StepTimer timer = workload.startsWith("esd-") ? train(model, in, workload, run, w, n,
+                        counts.warmupSeconds()) : sample(model, in, workload, w, n, counts.warmupSeconds());
                 StepBench.workloadLine(out, workload, w, timer, n);
             }
         }
@@ -263,16 +262,8 @@ public final class DiffusionSteps {
                 : DiffusionModel.GROUP_UNET), false);
         try {
             Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(LEARNING_RATE)).build();
-            StepTimer ignored = new StepTimer();
-            long start = System.nanoTime();
-            int done = 0;
-            while (done < warmup || (System.nanoTime() - start) / 1e9 < warmupSeconds) {
-                optimise(model, in, run, adam, ignored, warmup);
-                done += warmup;
-            }
-            StepTimer timer = new StepTimer();
-            optimise(model, in, run, adam, timer, measured);
-            return timer;
+            return StepBench.optimised(warmup, measured, warmupSeconds,
+                    (timer, steps) -> optimise(model, in, run, adam, timer, steps));
         } finally {
             model.freeze(all, false);
         }

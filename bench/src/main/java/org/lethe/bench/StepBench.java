@@ -63,6 +63,48 @@ final class StepBench {
 
     // ---------------------------------------------------------------- the Lethe side
 
+    /**
+     * The Lethe side's step options.
+     *
+     * @param warmup {@code --warmup}, default 10
+     * @param measured {@code --steps}, default 30
+     * @param warmupSeconds {@code --warmup-seconds}, default 2
+     * @param only {@code --only a,b}, default every workload
+     */
+    record Counts(int warmup, int measured, double warmupSeconds, List<String> only) {
+
+        static Counts of(Map<String, String> o, List<String> workloads) {
+            return new Counts(Integer.parseInt(o.getOrDefault("warmup", "10")), Integer.parseInt(o.getOrDefault("steps", "30")),
+                    Double.parseDouble(o.getOrDefault("warmup-seconds", "2")),
+                    o.containsKey("only") ? List.of(o.get("only").split(",")) : workloads);
+        }
+    }
+
+    /** Steps of the core's optimisation loop, timed per phase. */
+    @FunctionalInterface
+    interface Loop {
+        void run(StepTimer timer, int steps);
+    }
+
+    /**
+     * Warm-up calls of the loop, {@code warmup} steps each, until both the steps and the seconds are
+     * reached, then one measured call of {@code measured} steps.
+     *
+     * @return the measured call's timer
+     */
+    static StepTimer optimised(int warmup, int measured, double warmupSeconds, Loop loop) {
+        StepTimer ignored = new StepTimer();
+        long start = System.nanoTime();
+        int done = 0;
+        while (done < warmup || (System.nanoTime() - start) / 1e9 < warmupSeconds) {
+            loop.run(ignored, warmup);
+            done += warmup;
+        }
+        StepTimer timer = new StepTimer();
+        loop.run(timer, measured);
+        return timer;
+    }
+
     /** An array as the check file holds it: shape and values. */
     static Map<String, Object> host(NDArray array) {
         return Map.of("shape", array.getShape().getShape(), "values", array.toFloatArray());

@@ -224,26 +224,27 @@ public final class VlmSteps {
     // ---------------------------------------------------------------- the Lethe side
 
     private static void lethe(Path work, Map<String, String> o) throws Exception {
-        int warmup = Integer.parseInt(o.getOrDefault("warmup", "10"));
-        int measured = Integer.parseInt(o.getOrDefault("steps", "30"));
-        double warmupSeconds = Double.parseDouble(o.getOrDefault("warmup-seconds", "2"));
-        List<String> only = o.containsKey("only") ? List.of(o.get("only").split(",")) : WORKLOADS;
+        StepBench.Counts c = StepBench.Counts.of(o, WORKLOADS);
+        int warmup = c.warmup();
+        int measured = c.measured();
+        double warmupSeconds = c.warmupSeconds();
         PrintStream out = System.out;
         long begin = System.nanoTime();
         // the same weights as the Python side reads (the model's own load path), not a re-initialisation
         try (VisionLanguageTransformer model = VisionLanguageTransformer.withWeights(model(), work);
                 NDManager run = model.model().getNDManager().newSubManager()) {
             Inputs in = Inputs.of(model, run);
+            Optimizer adamW = adamW();
             for (String workload : WORKLOADS) {
-                if (!only.contains(workload)) {
+                if (!c.only().contains(workload)) {
                     continue;
                 }
                 StepTimer timer = switch (workload) {
                     case "fwd-b1" -> forward(model, in.image1(), in.question1(), warmup, measured, warmupSeconds);
                     case "fwd-b128" -> forward(model, in.images(), in.questions(), warmup, measured, warmupSeconds);
-                    case "train-b128" -> train(warmup, warmupSeconds,
-                            (timer1, steps) -> optimise(model, in, run, adamW(), timer1, steps), measured);
-                    default -> train(warmup, warmupSeconds, (timer1, steps) -> recipe(model, run, timer1, steps), measured);
+                    case "train-b128" -> StepBench.optimised(warmup, measured, warmupSeconds,
+                            (t, steps) -> optimise(model, in, run, adamW, t, steps));
+                    default -> StepBench.optimised(warmup, measured, warmupSeconds, (t, steps) -> recipe(model, run, t, steps));
                 };
                 StepBench.workloadLine(out, workload, warmup, timer, measured);
             }
@@ -259,26 +260,6 @@ public final class VlmSteps {
                 model.logits(step.zeros(images.getShape()).add(images), questions, false);
             }
         });
-    }
-
-    /** Steps of the core's loop, timed per phase. */
-    @FunctionalInterface
-    private interface Loop {
-        void run(StepTimer timer, int steps);
-    }
-
-    /** Warm-up calls of the loop until both the steps and the seconds are reached, then one measured call. */
-    private static StepTimer train(int warmup, double warmupSeconds, Loop loop, int measured) {
-        StepTimer ignored = new StepTimer();
-        long start = System.nanoTime();
-        int done = 0;
-        while (done < warmup || (System.nanoTime() - start) / 1e9 < warmupSeconds) {
-            loop.run(ignored, warmup);
-            done += warmup;
-        }
-        StepTimer timer = new StepTimer();
-        loop.run(timer, measured);
-        return timer;
     }
 
     /** The recipe's step on the fixed batch: {@code ShapesVlmTraining.train}'s objective, AdamW. */
