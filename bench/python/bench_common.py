@@ -1,7 +1,7 @@
-"""What the PyTorch sides of Lethe's step benchmarks share (lm_step.py, t2i_step.py): one intra-op and one
-inter-op thread (set on import, before any torch work: PyTorch refuses to change the inter-op count later),
-Lethe's safetensors weights read without pickle, the per-phase step timer, the warm-up-then-measure loop of
-research/perf-baseline.md, and the closing JSON line.
+"""What the PyTorch sides of Lethe's step benchmarks share (lm_step.py, t2i_step.py, vlm_step.py): one intra-op
+and one inter-op thread (set on import, before any torch work: PyTorch refuses to change the inter-op count
+later), Lethe's safetensors weights read without pickle and copied into a model by name, the per-phase step
+timer, the warm-up-then-measure loop of research/perf-baseline.md, and the closing JSON line.
 """
 
 import argparse
@@ -38,6 +38,21 @@ def read_safetensors(path):
     return out
 
 
+def copy_weights(names, weights):
+    """Copies Lethe's weights (read_safetensors) into a model's parameters, given as Lethe's name -> parameter;
+    every name must be in both, with the same shape."""
+    missing = sorted(set(names) - set(weights))
+    extra = sorted(set(weights) - set(names))
+    if missing or extra:
+        raise ValueError(f"parameter names differ: missing in the file {missing[:5]}, not in the model {extra[:5]}")
+    with torch.no_grad():
+        for name, param in names.items():
+            if tuple(weights[name].shape) != tuple(param.shape):
+                raise ValueError(f"{name}: shape {tuple(weights[name].shape)} vs {tuple(param.shape)}")
+            param.copy_(weights[name])
+    return names
+
+
 class Timer:
     """Thread CPU and wall nanoseconds per phase within one step (the phases of Lethe's StepTimer but its loop)."""
 
@@ -58,6 +73,21 @@ class Timer:
 
     def stop(self):
         self.start(None)
+
+
+def train_step(timer, forward, loss_of, optimiser):
+    """One training step in the phases Lethe's loop times: forward, loss (read every step, as Lethe's loop reads
+    it), backward, optimiser (its step, then zero_grad)."""
+    timer.start("forward")
+    out = forward()
+    timer.start("loss")
+    loss = loss_of(out)
+    loss.item()
+    timer.start("backward")
+    loss.backward()
+    timer.start("optimiser")
+    optimiser.step()
+    optimiser.zero_grad()
 
 
 def measure(step, warmup, measured, warmup_seconds):

@@ -53,7 +53,7 @@ import sys
 import time
 
 # first: it sets the threads before torch does any work
-from bench_common import arguments, done_line, measure, read_safetensors, workload_line
+from bench_common import arguments, copy_weights, done_line, measure, read_safetensors, train_step, workload_line
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -307,17 +307,7 @@ class TextToImage(torch.nn.Module):
         return out
 
     def load_lethe(self, weights):
-        names = self.lethe_names()
-        missing = sorted(set(names) - set(weights))
-        extra = sorted(set(weights) - set(names))
-        if missing or extra:
-            raise ValueError(f"parameter names differ: missing in the file {missing[:5]}, not in the model {extra[:5]}")
-        with torch.no_grad():
-            for name, param in names.items():
-                if tuple(weights[name].shape) != tuple(param.shape):
-                    raise ValueError(f"{name}: shape {tuple(weights[name].shape)} vs {tuple(param.shape)}")
-                param.copy_(weights[name])
-        return names
+        return copy_weights(self.lethe_names(), weights)
 
 
 def sample(model, condition, null_tokens, start, schedule, guidance, stop_after):
@@ -406,16 +396,8 @@ def run_workload(name, model, names, data, condition, warmup, measured, warmup_s
     cond = condition.detach()
 
     def train(i, timer):
-        timer.start("forward")
-        predicted = model.unet(x, t, cond)
-        timer.start("loss")
-        loss = (predicted - target).square().mean()
-        loss.item()  # Lethe's loop reads the loss every step
-        timer.start("backward")
-        loss.backward()
-        timer.start("optimiser")
-        optimiser.step()
-        optimiser.zero_grad()
+        train_step(timer, lambda: model.unet(x, t, cond), lambda predicted: (predicted - target).square().mean(),
+                   optimiser)
     return measure(train, warmup, measured, warmup_seconds)
 
 

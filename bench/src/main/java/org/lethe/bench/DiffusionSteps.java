@@ -1,6 +1,5 @@
 package org.lethe.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
@@ -9,14 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,21 +86,11 @@ public final class DiffusionSteps {
      * @throws Exception when a workload or a child process fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = MethodsBench.options(args, "java -cp bench/target/lethe-bench.jar"
+        StepBench.main(args, "java -cp bench/target/lethe-bench.jar"
                 + " org.lethe.bench.DiffusionSteps [--rounds 3] [--warmup 10] [--steps 30] [--warmup-seconds 2]"
                 + " [--sides lethe,pytorch[,pytorch-mirror]] [--python /usr/bin/python3] [--wait-load 1.5 [--wait-max-s 1200]]"
-                + " [--out FILE]");
-        if (o == null) {
-            return;
-        }
-        Path root = Path.of(o.getOrDefault("root", ".")).toAbsolutePath().normalize();
-        Path work = Path.of(o.getOrDefault("work", root.resolve("bench/target/bench-work/t2i").toString()));
-        switch (o.getOrDefault("mode", "bench")) {
-            case "bench" -> bench(root, work, o, args);
-            case "export" -> export(work);
-            case "lethe" -> lethe(work, o);
-            default -> throw new IllegalArgumentException("--mode bench|export|lethe, not " + o.get("mode"));
-        }
+                + " [--out FILE]", "t2i", (root, work, o) -> bench(root, work, o, args),
+                (root, work, o) -> export(work), (root, work, o) -> lethe(work, o));
     }
 
     /** The shapes world's generator at full size (ShapesWorldService.generatorSettings with the default recipe). */
@@ -188,14 +173,14 @@ public final class DiffusionSteps {
                 alphaBars.add(model.alphaBar(t));
             }
             data.put("schedule", Map.of("timesteps", timesteps, "alphaBar", alphaBars));
-            data.put("noisy", host(in.noisy()));
-            data.put("start", host(in.start()));
-            data.put("target", host(in.target()));
-            data.put("condition", host(in.condition()));
-            data.put("noise", host(model.predictNoise(in.noisy2(), in.timestep2(), in.both(), false)));
-            data.put("ddim1", host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, 1, 0, in.start()), m)
+            data.put("noisy", StepBench.host(in.noisy()));
+            data.put("start", StepBench.host(in.start()));
+            data.put("target", StepBench.host(in.target()));
+            data.put("condition", StepBench.host(in.condition()));
+            data.put("noise", StepBench.host(model.predictNoise(in.noisy2(), in.timestep2(), in.both(), false)));
+            data.put("ddim1", StepBench.host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, 1, 0, in.start()), m)
                     .latent()));
-            data.put("ddim25", host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, DDIM_STEPS, 0,
+            data.put("ddim25", StepBench.host(model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, DDIM_STEPS, 0,
                     in.start()), m).latent()));
             Files.writeString(work.resolve(CHECK), new ObjectMapper().writeValueAsString(data), StandardCharsets.UTF_8);
         }
@@ -221,18 +206,12 @@ public final class DiffusionSteps {
         return out;
     }
 
-    private static Map<String, Object> host(NDArray array) {
-        return Map.of("shape", array.getShape().getShape(), "values", array.toFloatArray());
-    }
-
     // ---------------------------------------------------------------- the Lethe side
 
     private static void lethe(Path work, Map<String, String> o) throws Exception {
-        int warmup = Integer.parseInt(o.getOrDefault("warmup", "10"));
-        int measured = Integer.parseInt(o.getOrDefault("steps", "30"));
-        double warmupSeconds = Double.parseDouble(o.getOrDefault("warmup-seconds", "2"));
-        List<String> only = o.containsKey("only") ? List.of(o.get("only").split(",")) : WORKLOADS;
-        ObjectMapper json = new ObjectMapper();
+        StepBench.Counts counts = StepBench.Counts.of(o, WORKLOADS);
+        int warmup = counts.warmup();
+        int measured = counts.measured();
         PrintStream out = System.out;
         long begin = System.nanoTime();
         // the same weights as the Python side reads (the model's own load path), not a re-initialisation
@@ -240,46 +219,26 @@ public final class DiffusionSteps {
                 NDManager run = model.model().getNDManager().newSubManager()) {
             Inputs in = Inputs.of(model, run);
             for (String workload : WORKLOADS) {
-                if (!only.contains(workload)) {
+                if (!counts.only().contains(workload)) {
                     continue;
                 }
                 // the full pass is 25 times longer: fewer steps, as t2i_step.py does
                 boolean full = workload.equals("ddim25");
                 int w = full ? Math.max(3, warmup / 3) : warmup;
                 int n = full ? Math.max(5, measured / 3) : measured;
-                StepTimer timer = workload.startsWith("esd-") ? train(model, in, workload, run, w, n, warmupSeconds)
-                        : sample(model, in, workload, w, n, warmupSeconds);
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("side", "lethe");
-                line.put("workload", workload);
-                line.put("warmup", w);
-                line.put("steps", timer.rows(timer.count() - n));
-                out.println(json.writeValueAsString(line));
-                out.flush();
+                StepTimer timer = workload.startsWith("esd-") ? train(model, in, workload, run, w, n,
+                        counts.warmupSeconds()) : sample(model, in, workload, w, n, counts.warmupSeconds());
+                StepBench.workloadLine(out, workload, w, timer, n);
             }
         }
-        Map<String, Object> done = new LinkedHashMap<>();
-        done.put("side", "lethe");
-        done.put("done", true);
-        done.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-        done.put("seconds", (System.nanoTime() - begin) / 1e9);
-        done.put("peakRssKiB", MethodSteps.peakRssKiB());
-        done.put("threadCpuSeconds", ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9);
-        out.println(json.writeValueAsString(done));
+        StepBench.doneLine(out, begin);
     }
 
     /** The sampling workloads: each call is one step of the timer, in one phase ({@code forward}). */
     private static StepTimer sample(TextToImageModel model, Inputs in, String workload, int warmup, int measured,
             double warmupSeconds) {
-        StepTimer timer = new StepTimer();
         int stop = workload.equals("ddim1") ? 1 : DDIM_STEPS;
-        long start = System.nanoTime();
-        int counted = 0;
-        for (int i = 0; counted < measured; i++) {
-            if (i >= warmup && (System.nanoTime() - start) / 1e9 >= warmupSeconds) {
-                counted++;
-            }
-            timer.startStep("forward");
+        return StepBench.repeat(warmup, measured, warmupSeconds, () -> {
             try (NDManager step = model.model().getNDManager().newSubManager()) {
                 if (workload.equals("unet-b2")) {
                     model.predictNoise(step.zeros(in.noisy2().getShape()).add(in.noisy2()), in.timestep2(), in.both(), false);
@@ -287,9 +246,7 @@ public final class DiffusionSteps {
                     model.sample(new SampleRequest(in.condition(), GUIDANCE, DDIM_STEPS, stop, 0, in.start()), step);
                 }
             }
-            timer.endStep();
-        }
-        return timer;
+        });
     }
 
     /**
@@ -305,16 +262,8 @@ public final class DiffusionSteps {
                 : DiffusionModel.GROUP_UNET), false);
         try {
             Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(LEARNING_RATE)).build();
-            StepTimer ignored = new StepTimer();
-            long start = System.nanoTime();
-            int done = 0;
-            while (done < warmup || (System.nanoTime() - start) / 1e9 < warmupSeconds) {
-                optimise(model, in, run, adam, ignored, warmup);
-                done += warmup;
-            }
-            StepTimer timer = new StepTimer();
-            optimise(model, in, run, adam, timer, measured);
-            return timer;
+            return StepBench.optimised(warmup, measured, warmupSeconds,
+                    (timer, steps) -> optimise(model, in, run, adam, timer, steps));
         } finally {
             model.freeze(all, false);
         }
@@ -337,83 +286,13 @@ public final class DiffusionSteps {
     // ---------------------------------------------------------------- the driver
 
     private static void bench(Path root, Path work, Map<String, String> o, String[] args) throws Exception {
-        if (!Files.isRegularFile(root.resolve("bench/python/t2i_step.py"))) {
-            throw new IllegalArgumentException("run from the Lethe source tree (no bench/python/t2i_step.py under " + root + ")");
-        }
-        PrintStream progress = System.err;
-        Files.createDirectories(work);
-        int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
-        String python = o.getOrDefault("python", "/usr/bin/python3");
-        List<String> sides = List.of(o.getOrDefault("sides", "lethe,pytorch").split(","));
-        Path out = Path.of(o.getOrDefault("out", root.resolve("bench/target/bench-t2i.md").toString()));
-        String quiet = o.containsKey("wait-load") ? MethodsBench.waitForQuiet(Double.parseDouble(o.get("wait-load")),
-                Long.parseLong(o.getOrDefault("wait-max-s", "1200")), progress, "lethe-bench t2i") : "";
-        List<String> stepArgs = List.of("--warmup", o.getOrDefault("warmup", "10"), "--steps", o.getOrDefault("steps", "30"),
-                "--warmup-seconds", o.getOrDefault("warmup-seconds", "2"));
-        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String loadBefore = Machine.load();
-        progress.println("lethe-bench t2i: exporting the weights and the check file");
-        List<String> export = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
-        export.addAll(List.of("--mode", "export", "--work", work.toString()));
-        MethodsBench.run(export, root, work.resolve("export.err"), line -> { });
-        JsonNode model = new ObjectMapper().readTree(work.resolve(CHECK).toFile()).get("model");
-        // side -> workload -> round -> step rows
-        Map<String, Map<String, List<List<JsonNode>>>> rows = new LinkedHashMap<>();
-        Map<String, JsonNode> checks = new LinkedHashMap<>();
-        Map<String, String> versions = new LinkedHashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        for (int round = 0; round < rounds; round++) {
-            List<String> order = new ArrayList<>(sides);
-            Collections.rotate(order, round);
-            for (String side : order) {
-                List<String> command;
-                if (side.equals("lethe")) {
-                    command = new ArrayList<>(MethodsBench.java(DiffusionSteps.class));
-                    command.addAll(List.of("--mode", "lethe", "--work", work.toString()));
-                } else {
-                    command = new ArrayList<>(List.of(python, root.resolve("bench/python/t2i_step.py").toString(),
-                            work.resolve(CHECK).toString()));
-                    if (side.equals("pytorch-mirror")) {
-                        command.add("--mirror");
-                    }
-                }
-                command.addAll(stepArgs);
-                progress.printf("lethe-bench t2i: round %d/%d, %s (load %s)%n", round + 1, rounds, side, Machine.load());
-                int r = round;
-                MethodsBench.run(command, root, work.resolve(side + "-" + round + ".err"), line -> {
-                    try {
-                        JsonNode node = json.readTree(line);
-                        if (MethodsBench.collect(rows, side, r, node)) {
-                            if (node.has("torch")) {
-                                versions.put(side, "torch " + node.get("torch").asText() + ", " + node.get("threads").asInt()
-                                        + " intra-op / " + node.get("interopThreads").asInt() + " inter-op threads");
-                            }
-                        } else if (node.has("check")) {
-                            checks.putIfAbsent(side, node);
-                        } else if (node.has("engine")) {
-                            versions.put(side, node.get("engine").asText());
-                        }
-                    } catch (IOException e) {
-                        throw new IllegalStateException("not a JSON line: " + line, e);
-                    }
-                });
-            }
-        }
-        StringBuilder md = new StringBuilder();
-        md.append("#### Result (").append(started).append(")\n\n");
-        md.append("- Command: `java -cp bench/target/lethe-bench.jar org.lethe.bench.DiffusionSteps ")
-                .append(String.join(" ", args)).append("` (after `mvn -B -o -q -Pbench -pl bench package -DskipTests`;"
-                + " every child runs with OMP_NUM_THREADS=1, and the JVMs with one intra-op and one inter-op thread).\n");
-        md.append(MethodsBench.machineLine(root, python));
-        List<String> v = new ArrayList<>();
-        versions.forEach((side, text) -> v.add(side + ": " + text));
-        md.append("- Engines: ").append(String.join("; ", v)).append(".\n");
-        md.append("- Source tree: commit ").append(Machine.commit(root)).append(".\n");
-        if (!quiet.isEmpty()) {
-            md.append("- ").append(quiet).append('\n');
-        }
-        md.append("- Load average (1/5/15 min): before ").append(loadBefore).append("; after ").append(Machine.load())
-                .append(".\n\n");
+        StepBench.Setup setup = StepBench.setup(root, work, o, args, DiffusionSteps.class, "t2i_step.py", "t2i", CHECK);
+        JsonNode model = setup.model();
+        int rounds = setup.rounds();
+        List<String> sides = setup.sides();
+        StepBench.Rounds r = setup.run(side -> side.startsWith("lethe") ? setup.lethe(List.of())
+                : setup.python("t2i_step.py", side.equals("pytorch-mirror") ? List.of("--mirror") : List.of()));
+        StringBuilder md = new StringBuilder(setup.header(r));
         md.append(String.format(Locale.ROOT, "Model: `text-to-image-unet` at the shapes world's full size (vocabulary %d"
                 + " tokens with the markers, %d×%d images, widths %d/%d, %d heads, GroupNorm %d, GEGLU ×%d; text encoder %d"
                 + " layer × %d, %d heads, MLP %d, %d tokens; T = %d %s), seed 0: %,d parameters (U-Net %,d; attn2 %,d)."
@@ -429,36 +308,21 @@ public final class DiffusionSteps {
                 model.get("parameters").asLong(), model.get("unetParameters").asLong(),
                 model.get("crossAttentionParameters").asLong(), rounds, o.getOrDefault("warmup", "10"),
                 o.getOrDefault("warmup-seconds", "2"), o.getOrDefault("steps", "30")));
-        md.append("| workload | side | n | CPU p50 ms | p95 | min | max | wall p50 ms | speed ratio vs PyTorch (p50/p50) |"
-                + " paired |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append(StepBench.TABLE);
         StringBuilder phases = new StringBuilder("Training steps per phase, p50 of the thread CPU ms (data: x_t into the step's scope; forward: the U-Net"
                 + " with gradient recording; loss: MSE and reading it; loop: Lethe's step scope, zeroing, progress):\n\n"
-                + "| workload | side | data | forward | loss | backward | optimiser | loop | total |\n|---|---|---|---|---|---|---|---|---|\n");
+                + StepBench.PHASE_TABLE);
         for (String name : WORKLOADS) {
-            Stats pt = MethodsBench.total(rows, "pytorch", name, "cpu", -1);
             for (String side : sides) {
-                Stats cpu = MethodsBench.total(rows, side, name, "cpu", -1);
-                if (cpu.count() == 0) {
+                if (!r.has(side, name)) {
                     continue;
                 }
-                Stats wall = MethodsBench.total(rows, side, name, "wall", -1);
-                String ratio = side.equals("pytorch") ? "baseline" : Stats.ratio(pt.p50() / cpu.p50());
-                String paired = "";
-                if (!side.equals("pytorch")) {
-                    paired = Stats.ratio(MethodsBench.paired(rows, side, name, rounds));
-                }
+                Stats cpu = MethodsBench.total(r.rows(), side, name, "cpu", -1);
                 String label = name.equals("ddim25") ? name + String.format(Locale.ROOT, " (per step %s)",
                         MethodsBench.f2(cpu.p50() / DDIM_STEPS)) : name;
-                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", label, side,
-                        cpu.count(), MethodsBench.f2(cpu.p50()), MethodsBench.f2(cpu.p95()), MethodsBench.f2(cpu.min()),
-                        MethodsBench.f2(cpu.max()), MethodsBench.f2(wall.p50()), ratio, paired));
+                md.append(r.row(label, side, name));
                 if (name.startsWith("esd-")) {
-                    phases.append("| ").append(name).append(" | ").append(side).append(" | ");
-                    for (String phase : StepTimer.PHASES) {
-                        Stats s = MethodsBench.phase(rows, side, name, phase);
-                        phases.append(s.count() == 0 ? "–" : MethodsBench.f2(s.p50())).append(" | ");
-                    }
-                    phases.append(MethodsBench.f2(cpu.p50())).append(" |\n");
+                    phases.append(r.phaseRow(side, name));
                 }
             }
         }
@@ -466,7 +330,7 @@ public final class DiffusionSteps {
         md.append("Equal work (checked by every Python process before it times anything; max |PyTorch − Lethe| on the"
                 + " same inputs, first process of each side): ");
         List<String> c = new ArrayList<>();
-        checks.forEach((side, node) -> {
+        r.checks().forEach((side, node) -> {
             JsonNode d = node.get("check");
             c.add(String.format(Locale.ROOT, "%s: condition %.2g, predicted noise (CFG batch of 2) %.2g (|ε| up to %.2f;"
                     + " tolerance %.0e, %s), one DDIM step %.2g, 25-step sample %.2g", side, d.get("condition").asDouble(),
@@ -475,8 +339,6 @@ public final class DiffusionSteps {
                     d.get("ddim25").asDouble()));
         });
         md.append(String.join("; ", c)).append(".\n");
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
-        System.out.println(md);
+        StepBench.report(setup, md.toString());
     }
 }
