@@ -142,14 +142,18 @@ public final class Sauce implements ErasureMethod {
         int maxInputs() default 12000;
 
         /** @return the scoring rule */
-        @AttributeDefinition(description = "How features are picked: mean-activation (top-k mean activation on the"
-                + " concept's inputs, SAUCE's notes; default), contrastive (SAeUron), set-difference (ItD), or random"
-                + " (the ablation: k random features active on the concept's inputs).",
+        @AttributeDefinition(description = "How features are picked: contrastive (SAeUron: the share of activation on"
+                + " the concept's inputs minus the share on inputs without it; default, a documented departure from"
+                + " the paper as methods-gen.md §4.2 recommends), mean-activation (top-k mean activation on the concept's"
+                + " inputs, SAUCE's notes: the paper-faithful ablation), set-difference (ItD), or random (the ablation:"
+                + " k random features active on the concept's inputs). Measured on the comparison's cut of the full-size"
+                + " shapes-vqa world (red, 16 features): contrastive UQ 0.991, selectivity 0.883, utility 0.945;"
+                + " mean-activation 0.519, 0.642, 0.781 (it picks features every image uses); see the README.",
                 options = {@Option(value = "mean-activation", label = "mean activation"),
                     @Option(value = "contrastive", label = "contrastive"),
                     @Option(value = "set-difference", label = "set difference"),
                     @Option(value = "random", label = "random (ablation)")})
-        String scoring() default "mean-activation";
+        String scoring() default "contrastive";
 
         /** @return features per concept */
         @AttributeDefinition(min = "1", description = "Features selected per concept, k of the scoring (several"
