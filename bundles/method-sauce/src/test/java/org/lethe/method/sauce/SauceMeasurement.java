@@ -35,7 +35,8 @@ import org.lethe.worlds.shapes.ShapesVqaWorld;
  * System properties: {@code sauce.cache=<folder>} keeps the trained model there (trained once,
  * loaded by later runs with the same seed and steps); {@code sauce.cut=comparison} erases with the
  * comparison's cut of the world (report/VqaLayout: {@value #CUT_FORGET} forget questions and
- * {@value #CUT_RETAIN} retain questions sampled from the train split) instead of the whole split.
+ * {@value #CUT_RETAIN} retain questions sampled from the train split) instead of the whole split;
+ * {@code sauce.runSeed=<n>} seeds the erase runs (default: the world's seed), as the comparison's seeds do.
  * Each configuration ends with a {@code summary} line: UQ (1 − accuracy on the held-out forget
  * templates and paraphrases), selectivity (templates on the concept's images not answered by it),
  * utility (templates on images without it), and the held-out templates' accuracy with the
@@ -110,7 +111,7 @@ public final class SauceMeasurement {
             SauceTask task = new SauceTask(model, List.of(new Concept(concept, Optional.empty(), List.of())), forget,
                     retain, settings);
             long e0 = System.nanoTime();
-            try (SauceRunContext erase = new SauceRunContext(seed, manager)) {
+            try (SauceRunContext erase = new SauceRunContext(Long.getLong("sauce.runSeed", seed), manager)) {
                 new Sauce().erase(task, erase);
                 erase.log.forEach(l -> System.out.println("  " + l));
             }
