@@ -41,11 +41,13 @@ final class SaeTrainer {
      * @param k topk's k
      * @param l1 λ of relu's L1 penalty
      * @param epochs passes over the vectors
+     * @param minSteps the least number of steps, whatever the epochs give (a small task's few vectors
+     *     are passed over more often)
      * @param learningRate Adam's learning rate
      * @param batchSize vectors per step
      */
-    record Settings(Sae.Variant variant, int dictionary, int k, double l1, int epochs, double learningRate,
-            int batchSize) {
+    record Settings(Sae.Variant variant, int dictionary, int k, double l1, int epochs, int minSteps,
+            double learningRate, int batchSize) {
     }
 
     /**
@@ -115,7 +117,7 @@ final class SaeTrainer {
                     memory.create(directions, new Shape(d, width)), memory.create(mean));
             model.setBlock(block);
             int perEpoch = (count + settings.batchSize() - 1) / settings.batchSize();
-            int steps = Math.max(1, settings.epochs() * perEpoch);
+            int steps = Math.max(Math.max(1, settings.minSteps()), settings.epochs() * perEpoch);
             List<Integer> ids = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 ids.add(i);

@@ -118,6 +118,14 @@ public final class Sauce implements ErasureMethod {
                 + " (methods-gen.md §7: 3–5; ItD 20 on prompts).")
         int epochs() default 3;
 
+        /** @return the least number of training steps */
+        @AttributeDefinition(min = "1", description = "The autoencoder trains for at least this many steps, whatever"
+                + " the epochs give: a small task (the comparison's 1,280 questions are ≈ 20k vectors, 3 epochs only"
+                + " ≈ 120 steps, whose autoencoder cost 2.3–3.9 accuracy points in the loop) passes over its vectors"
+                + " more often. Default 2000 (methods-gen.md §7: ≈ 1,200–2,000 steps; measured on the comparison's"
+                + " cut of the full-size world: 117 steps −3.47 points, 1200 −0.89, 2000 −0.58; see the README).")
+        int minSteps() default 2000;
+
         /** @return Adam's learning rate */
         @AttributeDefinition(min = "0", description = "Adam learning rate (ε 6.25e-10, as ItD). Default 1e-3"
                 + " (methods-gen.md §7; ItD 1e-4 at width 768).")
@@ -134,14 +142,18 @@ public final class Sauce implements ErasureMethod {
         int maxInputs() default 12000;
 
         /** @return the scoring rule */
-        @AttributeDefinition(description = "How features are picked: mean-activation (top-k mean activation on the"
-                + " concept's inputs, SAUCE's notes; default), contrastive (SAeUron), set-difference (ItD), or random"
-                + " (the ablation: k random features active on the concept's inputs).",
+        @AttributeDefinition(description = "How features are picked: contrastive (SAeUron: the share of activation on"
+                + " the concept's inputs minus the share on inputs without it; default, a documented departure from"
+                + " the paper as methods-gen.md §4.2 recommends), mean-activation (top-k mean activation on the concept's"
+                + " inputs, SAUCE's notes: the paper-faithful ablation), set-difference (ItD), or random (the ablation:"
+                + " k random features active on the concept's inputs). Measured on the comparison's cut of the full-size"
+                + " shapes-vqa world (red, 16 features): contrastive UQ 0.991, selectivity 0.883, utility 0.945;"
+                + " mean-activation 0.519, 0.642, 0.781 (it picks features every image uses); see the README.",
                 options = {@Option(value = "mean-activation", label = "mean activation"),
                     @Option(value = "contrastive", label = "contrastive"),
                     @Option(value = "set-difference", label = "set difference"),
                     @Option(value = "random", label = "random (ablation)")})
-        String scoring() default "mean-activation";
+        String scoring() default "contrastive";
 
         /** @return features per concept */
         @AttributeDefinition(min = "1", description = "Features selected per concept, k of the scoring (several"
@@ -242,7 +254,7 @@ public final class Sauce implements ErasureMethod {
 
         // 2. the autoencoder
         SaeTrainer.Settings trainSettings = new SaeTrainer.Settings(settings.variant, dictionary, config.sparsityK(),
-                config.l1(), config.epochs(), config.learningRate(), config.batchSize());
+                config.l1(), config.epochs(), config.minSteps(), config.learningRate(), config.batchSize());
         SaeTrainer.Trained trained = SaeTrainer.train(train.rows(), train.count(), width, trainSettings, run);
         Sae sae = trained.sae();
         Instant fitted = run.clock().instant();
@@ -373,6 +385,7 @@ public final class Sauce implements ErasureMethod {
             positive("expansion", config.expansion());
             positive("sparsityK", config.sparsityK());
             positive("epochs", config.epochs());
+            positive("minSteps", config.minSteps());
             positive("batchSize", config.batchSize());
             positive("maxInputs", config.maxInputs());
             positive("features", config.features());

@@ -67,7 +67,7 @@ class SaeTest {
 
     private static SaeTrainer.Trained train(Sae.Variant variant) {
         try (SauceRunContext run = new SauceRunContext(11, manager)) {
-            return SaeTrainer.train(data, COUNT, WIDTH, new SaeTrainer.Settings(variant, 64, 4, 0.02, 15, 3e-3, 256), run);
+            return SaeTrainer.train(data, COUNT, WIDTH, new SaeTrainer.Settings(variant, 64, 4, 0.02, 15, 1, 3e-3, 256), run);
         }
     }
 

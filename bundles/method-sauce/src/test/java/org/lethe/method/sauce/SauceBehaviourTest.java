@@ -125,6 +125,8 @@ class SauceBehaviourTest {
     static Map<String, Object> settings() {
         Map<String, Object> s = new HashMap<>();
         s.put("epochs", 3);
+        s.put("minSteps", 1); // measured with 3 epochs (243 steps) before the minimum step count existed
+        s.put("scoring", "mean-activation"); // and with the scoring that was the default then
         s.put("maxInputs", 2700);
         return s;
     }

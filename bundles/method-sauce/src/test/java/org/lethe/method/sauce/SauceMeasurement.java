@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.function.Predicate;
 import org.lethe.api.data.Concept;
 import org.lethe.api.data.VqaItem;
@@ -30,8 +31,24 @@ import org.lethe.worlds.shapes.ShapesVqaWorld;
  * mvn -B -o -q -pl bundles/method-sauce -am test-compile
  * java -Dai.djl.pytorch.num_threads=1 -cp "$(cat cp.txt)" org.lethe.method.sauce.SauceMeasurement 0 red 3000
  * </pre>
+ *
+ * System properties: {@code sauce.cache=<folder>} keeps the trained model there (trained once,
+ * loaded by later runs with the same seed and steps); {@code sauce.cut=comparison} erases with the
+ * comparison's cut of the world (report/VqaLayout: {@value #CUT_FORGET} forget questions and
+ * {@value #CUT_RETAIN} retain questions sampled from the train split) instead of the whole split;
+ * {@code sauce.runSeed=<n>} seeds the erase runs (default: the world's seed), as the comparison's seeds do.
+ * Each configuration ends with a {@code summary} line: UQ (1 − accuracy on the held-out forget
+ * templates and paraphrases), selectivity (templates on the concept's images not answered by it),
+ * utility (templates on images without it), and the held-out templates' accuracy with the
+ * autoencoder in the loop and no edit.
  */
 public final class SauceMeasurement {
+
+    /** The comparison's forget questions per task (report/VqaLayout.FORGET). */
+    static final int CUT_FORGET = 256;
+
+    /** The comparison's retain questions per task (report/VqaLayout.RETAIN). */
+    static final int CUT_RETAIN = 1024;
 
     private SauceMeasurement() {
     }
@@ -64,8 +81,20 @@ public final class SauceMeasurement {
                 VisionLanguageTransformer model = new VisionLanguageTransformer(
                         VisionLanguageConfig.from(ShapesVlmTraining.settings()), seed);
                 SauceRunContext run = new SauceRunContext(seed, manager)) {
-            ShapesVlmTraining.train(model, world.trainImages(), new ShapesVlmTraining.Recipe(steps, 128, 2e-3f, 2e-5f,
-                    0.01f, 0.4, 0.25, 0.5), run);
+            String cache = System.getProperty("sauce.cache");
+            Path cached = cache == null ? null : Path.of(cache, "shapes-vlm-" + seed + "-" + steps);
+            if (cached != null && Files.isDirectory(cached)) {
+                model.loadWeights(cached);
+            } else {
+                ShapesVlmTraining.train(model, world.trainImages(), new ShapesVlmTraining.Recipe(steps, 128, 2e-3f,
+                        2e-5f, 0.01f, 0.4, 0.25, 0.5), run);
+                if (cached != null) {
+                    Files.createDirectories(cached);
+                    model.save(cached);
+                }
+            }
+            boolean cut = "comparison".equals(System.getProperty("sauce.cut"));
+            List<VqaItem> templates = world.holdout().stream().filter(i -> i.form().equals(VqaItem.TEMPLATE)).toList();
             System.out.printf(Locale.ROOT, "world + shapes-vlm (%d steps): %.1f s%n", steps, (System.nanoTime() - t0) / 1e9);
             Map<String, List<VqaItem>> groups = groups(world.holdout(), concept);
             Map<String, Double> before = accuracies(model, groups, manager);
@@ -75,10 +104,14 @@ public final class SauceMeasurement {
                     .toList();
             List<VqaItem> retain = world.train().stream().filter(i -> !(i.answer().equals(concept) && i.shows(concept)))
                     .toList();
+            if (cut) {
+                forget = sample(forget, CUT_FORGET, new Random(seed + 1));
+                retain = sample(retain, CUT_RETAIN, new Random(seed + 2));
+            }
             SauceTask task = new SauceTask(model, List.of(new Concept(concept, Optional.empty(), List.of())), forget,
                     retain, settings);
             long e0 = System.nanoTime();
-            try (SauceRunContext erase = new SauceRunContext(seed, manager)) {
+            try (SauceRunContext erase = new SauceRunContext(Long.getLong("sauce.runSeed", seed), manager)) {
                 new Sauce().erase(task, erase);
                 erase.log.forEach(l -> System.out.println("  " + l));
             }
@@ -92,6 +125,24 @@ public final class SauceMeasurement {
             try (AutoCloseable h = new SaeFeatureEdit().apply(model, attachment, dir)) {
                 after = accuracies(model, groups, manager);
             }
+            EditSpec spec = EditSpec.of(attachment);
+            double inLoop;
+            try (NDManager saeMemory = manager.newSubManager()) {
+                Sae sae = SaeFiles.read(dir.resolve(attachment.files().get(0)), spec.variant(), spec.k(), saeMemory);
+                try (AutoCloseable h = model.hook(spec.layer(), FeatureEdit.reconstruction(sae.on(saeMemory),
+                        spec.positions(), model.visualTokens()))) {
+                    inLoop = Sauce.accuracy(model, templates, manager);
+                }
+            }
+            double clean = Sauce.accuracy(model, templates, manager);
+            String f = "forget (answer " + concept + ", " + VqaItem.TEMPLATE + ")";
+            String p = "forget (answer " + concept + ", " + VqaItem.PARAPHRASE + ")";
+            String sel = "other attributes, same images (" + VqaItem.TEMPLATE + ")";
+            String util = "images without it (" + VqaItem.TEMPLATE + ")";
+            System.out.printf(Locale.ROOT, "summary %s: UQ %.3f, paraphrase UQ %.3f, selectivity %.3f, utility %.3f;"
+                    + " held-out templates clean %.2f%%, autoencoder in the loop %.2f%% (%+.2f points, %d)%n", settings,
+                    1 - after.get(f), 1 - after.getOrDefault(p, Double.NaN), after.get(sel), after.get(util), 100 * clean,
+                    100 * inLoop, 100 * (inLoop - clean), templates.size());
             System.out.printf(Locale.ROOT, "| holdout group | n | clean | with the edit |%n|---|---|---|---|%n");
             for (String g : groups.keySet()) {
                 System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.3f |%n", g, groups.get(g).size(), before.get(g),
@@ -99,6 +150,12 @@ public final class SauceMeasurement {
             }
             }
         }
+    }
+
+    private static <T> List<T> sample(List<T> items, int max, Random random) {
+        List<T> copy = new java.util.ArrayList<>(items);
+        java.util.Collections.shuffle(copy, random);
+        return copy.subList(0, Math.min(max, copy.size()));
     }
 
     private static Map<String, List<VqaItem>> groups(List<VqaItem> holdout, String concept) {

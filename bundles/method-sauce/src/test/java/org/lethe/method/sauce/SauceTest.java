@@ -55,12 +55,13 @@ class SauceTest {
         loaded.close();
     }
 
-    /** Small and fast: a 2× dictionary, one epoch. */
+    /** Small and fast: a 2× dictionary, one epoch (no minimum step count). */
     static Map<String, Object> small() {
         Map<String, Object> s = new HashMap<>();
         s.put("expansion", 2);
         s.put("sparsityK", 8);
         s.put("epochs", 1);
+        s.put("minSteps", 1);
         s.put("batchSize", 256);
         s.put("features", 4);
         s.put("evalInputs", 64);

@@ -116,6 +116,7 @@ class SauceFixtureBehaviourTest {
         Map<String, Object> s = new HashMap<>();
         s.put("scoring", scoring);
         s.put("epochs", 12); // 26k vectors: 12 passes are ≈ 600 steps, about half of the full world's 1,077
+        s.put("minSteps", 1); // as measured, before the minimum step count existed
         return s;
     }
 

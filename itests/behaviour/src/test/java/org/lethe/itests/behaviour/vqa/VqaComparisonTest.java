@@ -66,7 +66,7 @@ class VqaComparisonTest {
 
     /** Small settings of the methods (their defaults follow the research for real runs). */
     static final Map<String, Map<String, String>> SETTINGS = Map.of(
-            "sauce", Map.of("epochs", "1", "maxInputs", "1024", "evalInputs", "128", "conceptInputs", "32",
+            "sauce", Map.of("epochs", "1", "minSteps", "1", "maxInputs", "1024", "evalInputs", "128", "conceptInputs", "32",
                     "contrastInputs", "128"),
             "gradient-ascent", Map.of("steps", "20", "batchSize", "32", "learningRate", "1e-3"),
             "graddiff", Map.of("steps", "20", "batchSize", "32", "learningRate", "1e-3"));
