@@ -126,6 +126,58 @@ class SauceTest {
     }
 
     @Test
+    void adaptiveSelectionTakesTheSmallestGridKThatMeetsTheTargetAndSaysWhy() throws Exception {
+        // target 0: the first k of the grid already meets it
+        Map<String, Object> easy = small();
+        easy.put("featureSelection", "adaptive");
+        easy.put("featureGrid", "2,3,6");
+        easy.put("targetForgetError", 0.0);
+        easy.put("maxRetainDrop", 1.0);
+        SauceTask task = task("red", easy);
+        try (SauceRunContext run = new SauceRunContext(3, manager)) {
+            new Sauce().erase(task, run);
+            String line = run.log.stream().filter(l -> l.startsWith("SAUCE: adaptive k for 'red'")).findFirst()
+                    .orElseThrow(() -> new AssertionError(String.join("\n", run.log)));
+            assertTrue(line.contains("adaptive k 2 (the smallest k reaching the target") && line.contains("tried 2:"), line);
+        }
+        assertEquals(2, task.attached.keySet().iterator().next().config().get("features").split(",").length);
+
+        // the strictest target and no retain drop allowed: the grid is tried in ascending order until a k meets
+        // it, else all of it and the fallback (this untrained model may meet it at once)
+        Map<String, Object> hard = small();
+        hard.put("featureSelection", "adaptive");
+        hard.put("featureGrid", "6,2,3"); // order does not matter
+        hard.put("targetForgetError", 1.0);
+        hard.put("maxRetainDrop", 0.0);
+        SauceTask hardTask = task("red", hard);
+        try (SauceRunContext run = new SauceRunContext(3, manager)) {
+            new Sauce().erase(hardTask, run);
+            String line = run.log.stream().filter(l -> l.startsWith("SAUCE: adaptive k for 'red'")).findFirst()
+                    .orElseThrow();
+            assertTrue(line.contains("tried 2:"), line);
+            if (!line.contains("the smallest k reaching the target")) {
+                assertTrue(line.contains("; 3:") && line.contains("; 6:"), line);
+                assertTrue(line.contains("no k reached the target") || line.contains("no k kept the retain limit"), line);
+            }
+        }
+    }
+
+    @Test
+    void badAdaptiveSettingsAreRejected() {
+        Map<String, Object> mode = small();
+        mode.put("featureSelection", "auto");
+        LetheException m = assertThrows(LetheException.class, () -> new Sauce().erase(task("red", mode),
+                new SauceRunContext(3, manager)));
+        assertTrue(m.getMessage().contains("'featureSelection'"), m.getMessage());
+        Map<String, Object> grid = small();
+        grid.put("featureSelection", "adaptive");
+        grid.put("featureGrid", "8,x");
+        LetheException g = assertThrows(LetheException.class, () -> new Sauce().erase(task("red", grid),
+                new SauceRunContext(3, manager)));
+        assertTrue(g.getMessage().contains("'featureGrid'"), g.getMessage());
+    }
+
+    @Test
     void aConceptWithNoExamplesIsRejected() {
         SauceTask task = task("purple", small()); // the forget set is red's: no forget question shows purple
         LetheException e = assertThrows(LetheException.class, () -> new Sauce().erase(task, new SauceRunContext(1, manager)));
