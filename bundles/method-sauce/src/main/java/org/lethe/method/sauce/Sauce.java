@@ -172,8 +172,9 @@ public final class Sauce implements ErasureMethod {
         String featureSelection() default "fixed";
 
         /** @return the adaptive grid */
-        @AttributeDefinition(description = "adaptive: the k tried, ascending, comma-separated. Default 8,16,24,32,48,64 [R].")
-        String featureGrid() default "8,16,24,32,48,64";
+        @AttributeDefinition(description = "adaptive: the k tried, separated by spaces or commas (tried ascending)."
+                + " Default 8 16 24 32 48 64 [R].")
+        String featureGrid() default "8 16 24 32 48 64";
 
         /** @return the adaptive target */
         @AttributeDefinition(min = "0", max = "1", description = "adaptive: the share of held-out forget questions the"
@@ -443,14 +444,16 @@ public final class Sauce implements ErasureMethod {
             };
             int[] grid;
             try {
-                grid = Arrays.stream(config.featureGrid().split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                // the metatype default comes with its separators escaped (8\ 16\ …): backslashes separate too
+                grid = Arrays.stream(config.featureGrid().split("[\\s,\\\\]+")).map(String::trim)
+                        .filter(t -> !t.isEmpty())
                         .mapToInt(Integer::parseInt).sorted().distinct().toArray();
             } catch (NumberFormatException e) {
                 grid = new int[0];
             }
             if (grid.length == 0 || grid[0] < 1) {
-                throw LetheException.invalidInput("setting 'featureGrid' of " + PID + " must be comma-separated counts"
-                        + " ≥ 1, not '" + config.featureGrid() + "'");
+                throw LetheException.invalidInput("setting 'featureGrid' of " + PID + " must be counts ≥ 1 separated by"
+                        + " spaces or commas, not '" + config.featureGrid() + "'");
             }
             if (!(config.targetForgetError() >= 0 && config.targetForgetError() <= 1)) {
                 throw LetheException.invalidInput("setting 'targetForgetError' of " + PID + " must be in [0, 1], not "

@@ -146,7 +146,7 @@ class SauceTest {
         // it, else all of it and the fallback (this untrained model may meet it at once)
         Map<String, Object> hard = small();
         hard.put("featureSelection", "adaptive");
-        hard.put("featureGrid", "6,2,3"); // order does not matter
+        hard.put("featureGrid", "6 2\\,3"); // order does not matter, spaces or (escaped) commas
         hard.put("targetForgetError", 1.0);
         hard.put("maxRetainDrop", 0.0);
         SauceTask hardTask = task("red", hard);
