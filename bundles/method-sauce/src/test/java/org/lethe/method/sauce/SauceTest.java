@@ -125,40 +125,41 @@ class SauceTest {
         }
     }
 
+    /** small() with featureSelection=adaptive and these adaptive settings. */
+    private static Map<String, Object> adaptive(String grid, double target, double retainDrop) {
+        Map<String, Object> s = small();
+        s.put("featureSelection", "adaptive");
+        s.put("featureGrid", grid);
+        s.put("targetForgetError", target);
+        s.put("maxRetainDrop", retainDrop);
+        return s;
+    }
+
+    /** Erases with these settings and returns the run's "adaptive k" log line for red. */
+    private static String adaptiveLine(SauceTask task) throws Exception {
+        try (SauceRunContext run = new SauceRunContext(3, manager)) {
+            new Sauce().erase(task, run);
+            return run.log.stream().filter(l -> l.startsWith("SAUCE: adaptive k for 'red'")).findFirst()
+                    .orElseThrow(() -> new AssertionError(String.join("\n", run.log)));
+        }
+    }
+
     @Test
     void adaptiveSelectionTakesTheSmallestGridKThatMeetsTheTargetAndSaysWhy() throws Exception {
         // target 0: the first k of the grid already meets it
-        Map<String, Object> easy = small();
-        easy.put("featureSelection", "adaptive");
-        easy.put("featureGrid", "2,3,6");
-        easy.put("targetForgetError", 0.0);
-        easy.put("maxRetainDrop", 1.0);
-        SauceTask task = task("red", easy);
-        try (SauceRunContext run = new SauceRunContext(3, manager)) {
-            new Sauce().erase(task, run);
-            String line = run.log.stream().filter(l -> l.startsWith("SAUCE: adaptive k for 'red'")).findFirst()
-                    .orElseThrow(() -> new AssertionError(String.join("\n", run.log)));
-            assertTrue(line.contains("adaptive k 2 (the smallest k reaching the target") && line.contains("tried 2:"), line);
-        }
+        SauceTask task = task("red", adaptive("2,3,6", 0.0, 1.0));
+        String line = adaptiveLine(task);
+        assertTrue(line.contains("adaptive k 2 (the smallest k reaching the target") && line.contains("tried 2:"), line);
         assertEquals(2, task.attached.keySet().iterator().next().config().get("features").split(",").length);
 
         // the strictest target and no retain drop allowed: the grid is tried in ascending order until a k meets
-        // it, else all of it and the fallback (this untrained model may meet it at once)
-        Map<String, Object> hard = small();
-        hard.put("featureSelection", "adaptive");
-        hard.put("featureGrid", "6 2\\,3"); // order does not matter, spaces or (escaped) commas
-        hard.put("targetForgetError", 1.0);
-        hard.put("maxRetainDrop", 0.0);
-        SauceTask hardTask = task("red", hard);
-        try (SauceRunContext run = new SauceRunContext(3, manager)) {
-            new Sauce().erase(hardTask, run);
-            String line = run.log.stream().filter(l -> l.startsWith("SAUCE: adaptive k for 'red'")).findFirst()
-                    .orElseThrow();
-            assertTrue(line.contains("tried 2:"), line);
-            if (!line.contains("the smallest k reaching the target")) {
-                assertTrue(line.contains("; 3:") && line.contains("; 6:"), line);
-                assertTrue(line.contains("no k reached the target") || line.contains("no k kept the retain limit"), line);
-            }
+        // it, else all of it and the fallback (this untrained model may meet it at once); order does not matter,
+        // spaces or (escaped) commas separate
+        String hard = adaptiveLine(task("red", adaptive("6 2\\,3", 1.0, 0.0)));
+        assertTrue(hard.contains("tried 2:"), hard);
+        if (!hard.contains("the smallest k reaching the target")) {
+            assertTrue(hard.contains("; 3:") && hard.contains("; 6:"), hard);
+            assertTrue(hard.contains("no k reached the target") || hard.contains("no k kept the retain limit"), hard);
         }
     }
 
@@ -169,9 +170,7 @@ class SauceTest {
         LetheException m = assertThrows(LetheException.class, () -> new Sauce().erase(task("red", mode),
                 new SauceRunContext(3, manager)));
         assertTrue(m.getMessage().contains("'featureSelection'"), m.getMessage());
-        Map<String, Object> grid = small();
-        grid.put("featureSelection", "adaptive");
-        grid.put("featureGrid", "8,x");
+        Map<String, Object> grid = adaptive("8,x", 0.9, 0.05);
         LetheException g = assertThrows(LetheException.class, () -> new Sauce().erase(task("red", grid),
                 new SauceRunContext(3, manager)));
         assertTrue(g.getMessage().contains("'featureGrid'"), g.getMessage());
