@@ -393,9 +393,10 @@ public final class Sauce implements ErasureMethod {
                 + " accuracy clean %.2f%%, with the autoencoder in the loop and no edit %.2f%% (%+.2f points, %s the %.0f"
                 + " allowed) on %d inputs", quality.fvu(), quality.meanL0(), quality.count(), 100 * clean, 100 * inLoop,
                 -drop, drop <= MAX_RECONSTRUCTION_DROP ? "within" : "EXCEEDS", MAX_RECONSTRUCTION_DROP, measured.size()));
-        run.note(String.format(Locale.ROOT, "sauce: %d features (%s, γ %s, gate %s); accuracy on the concepts' forget"
-                + " questions %.2f%% → %.2f%% (%d), on retain questions %.2f%% → %.2f%% (%d)", features.length,
-                scoring.code(), spec.mode(), settings.gated ? "τ " + tau : "none", 100 * forgetBefore, 100 * forgetAfter,
+        run.note(String.format(Locale.ROOT, "sauce: %d features (%s, %s, γ %s, gate %s); accuracy on the concepts'"
+                + " forget questions %.2f%% → %.2f%% (%d), on retain questions %.2f%% → %.2f%% (%d)", features.length,
+                scoring.code(), settings.adaptive ? "k per concept chosen on held-out run data, see above"
+                        : "k " + config.features() + " per concept, fixed: setting 'features'", spec.mode(), settings.gated ? "τ " + tau : "none", 100 * forgetBefore, 100 * forgetAfter,
                 conceptInputs.size(), 100 * retainBefore, 100 * retainAfter, retainMeasured.size()));
 
         // 5. commit the intervention
