@@ -85,11 +85,28 @@ final class FeatureScores {
      * @return the selected feature indices, ascending
      */
     static int[] select(Method method, List<Summary> concept, List<Summary> others, int k, int top, Random random) {
+        int[] ranked = rank(method, concept, others, k, top, random);
+        return Arrays.stream(ranked).sorted().toArray();
+    }
+
+    /**
+     * The same features as {@link #select}, best first, so that its first k' entries are what
+     * {@code select} gives for k' ≤ k (the adaptive choice of k tries those prefixes).
+     *
+     * @param method the rule
+     * @param concept D_c, at least one input
+     * @param others D_¬c (needed by contrastive and set-difference)
+     * @param k how many features at most
+     * @param top set-difference's m
+     * @param random the ablation's random source
+     * @return the selected feature indices, best score first (random: in drawing order)
+     */
+    static int[] rank(Method method, List<Summary> concept, List<Summary> others, int k, int top, Random random) {
         return switch (method) {
-            case MEAN_ACTIVATION -> meanActivation(concept, k);
-            case CONTRASTIVE -> contrastive(concept, others, k);
-            case SET_DIFFERENCE -> setDifference(concept, others, top, k);
-            case RANDOM -> random(concept, k, random);
+            case MEAN_ACTIVATION -> rankMeanActivation(concept, k);
+            case CONTRASTIVE -> rankContrastive(concept, others, k);
+            case SET_DIFFERENCE -> rankSetDifference(concept, others, top, k);
+            case RANDOM -> rankRandom(concept, k, random);
         };
     }
 
@@ -115,11 +132,19 @@ final class FeatureScores {
 
     /** The k highest mean activations on D_c among the features active there. */
     static int[] meanActivation(List<Summary> concept, int k) {
-        return topPositive(meanCodes(concept), k);
+        return Arrays.stream(rankMeanActivation(concept, k)).sorted().toArray();
+    }
+
+    private static int[] rankMeanActivation(List<Summary> concept, int k) {
+        return rankPositive(meanCodes(concept), k);
     }
 
     /** The k highest p_x − p_o among the positive ones. */
     static int[] contrastive(List<Summary> concept, List<Summary> others, int k) {
+        return Arrays.stream(rankContrastive(concept, others, k)).sorted().toArray();
+    }
+
+    private static int[] rankContrastive(List<Summary> concept, List<Summary> others, int k) {
         requireOthers(others, Method.CONTRASTIVE);
         double[] px = normalised(meanCodes(concept));
         double[] po = normalised(meanCodes(others));
@@ -127,11 +152,15 @@ final class FeatureScores {
         for (int j = 0; j < s.length; j++) {
             s[j] = px[j] - po[j];
         }
-        return topPositive(s, k);
+        return rankPositive(s, k);
     }
 
     /** ItD's set difference, capped at k by mean activation on D_c. */
     static int[] setDifference(List<Summary> concept, List<Summary> others, int top, int k) {
+        return Arrays.stream(rankSetDifference(concept, others, top, k)).sorted().toArray();
+    }
+
+    private static int[] rankSetDifference(List<Summary> concept, List<Summary> others, int top, int k) {
         requireOthers(others, Method.SET_DIFFERENCE);
         BitSet target = new BitSet();
         for (Summary s : concept) {
@@ -149,11 +178,15 @@ final class FeatureScores {
         for (int j = target.nextSetBit(0); j >= 0; j = target.nextSetBit(j + 1)) {
             masked[j] = Math.max(mean[j], Double.MIN_VALUE);
         }
-        return topPositive(masked, k);
+        return rankPositive(masked, k);
     }
 
     /** k features drawn without replacement among those active on D_c (all features when fewer are). */
     static int[] random(List<Summary> concept, int k, Random random) {
+        return Arrays.stream(rankRandom(concept, k, random)).sorted().toArray();
+    }
+
+    private static int[] rankRandom(List<Summary> concept, int k, Random random) {
         double[] mean = meanCodes(concept);
         List<Integer> pool = new ArrayList<>();
         for (int j = 0; j < mean.length; j++) {
@@ -168,7 +201,7 @@ final class FeatureScores {
             }
         }
         java.util.Collections.shuffle(pool, random);
-        return pool.subList(0, Math.min(k, pool.size())).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return pool.subList(0, Math.min(k, pool.size())).stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -177,6 +210,15 @@ final class FeatureScores {
      * @return the (at most k) features with the highest positive scores, ties to the lower index, ascending
      */
     static int[] topPositive(double[] scores, int k) {
+        return Arrays.stream(rankPositive(scores, k)).sorted().toArray();
+    }
+
+    /**
+     * @param scores a score per feature
+     * @param k how many at most
+     * @return the (at most k) features with the highest positive scores, best first, ties to the lower index
+     */
+    static int[] rankPositive(double[] scores, int k) {
         Integer[] order = new Integer[scores.length];
         for (int j = 0; j < order.length; j++) {
             order[j] = j;
@@ -189,7 +231,7 @@ final class FeatureScores {
             }
             out.add(j);
         }
-        return out.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static double[] normalised(double[] mean) {

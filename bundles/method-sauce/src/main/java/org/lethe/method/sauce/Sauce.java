@@ -160,6 +160,38 @@ public final class Sauce implements ErasureMethod {
                 + " concepts: the union). Default 16 (methods-gen.md §4.4) [R].")
         int features() default 16;
 
+        /** @return fixed or adaptive */
+        @AttributeDefinition(description = "fixed (default): each concept's k is 'features'. adaptive [R] (a departure"
+                + " from the paper, whose k is fixed): k is chosen per concept on the run's own data: 'selectionHoldout'"
+                + " of the concept's forget questions and of the retain questions are kept out of the scoring, the"
+                + " features are ranked once, and the smallest k of 'featureGrid' whose edit (γ, no gate) makes at least"
+                + " 'targetForgetError' of the held-out forget questions wrong while the held-out retain accuracy drops"
+                + " by at most 'maxRetainDrop' is taken (none: the k with the most held-out forget error within the"
+                + " retain limit, else the smallest). The evaluation roles are never read. See the README, \"Seeds\".",
+                options = {@Option(value = "fixed", label = "fixed k"), @Option(value = "adaptive", label = "k per concept on held-out run data")})
+        String featureSelection() default "fixed";
+
+        /** @return the adaptive grid */
+        @AttributeDefinition(description = "adaptive: the k tried, separated by spaces or commas (tried ascending)."
+                + " Default 8 16 24 32 48 64 [R].")
+        String featureGrid() default "8 16 24 32 48 64";
+
+        /** @return the adaptive target */
+        @AttributeDefinition(min = "0", max = "1", description = "adaptive: the share of held-out forget questions the"
+                + " edit must make wrong. Default 0.9 [R].")
+        double targetForgetError() default 0.9;
+
+        /** @return the adaptive retain limit */
+        @AttributeDefinition(min = "0", max = "1", description = "adaptive: the largest drop of held-out retain accuracy"
+                + " (a share, 0.05 = 5 points) a chosen k may cost. Default 0.05 [R].")
+        double maxRetainDrop() default 0.05;
+
+        /** @return the adaptive hold-out */
+        @AttributeDefinition(min = "1", description = "adaptive: at most this many of a concept's forget questions, and"
+                + " of the retain questions, are held out of the scoring to choose k (a quarter of each when fewer than"
+                + " four times this many). Default 64 [R].")
+        int selectionHoldout() default 64;
+
         /** @return set-difference's m */
         @AttributeDefinition(min = "1", description = "set-difference: each input's top-m features by maximum"
                 + " over positions. Default 32 (ItD: 128 of 524k; scaled to this dictionary) [R].")
@@ -272,20 +304,42 @@ public final class Sauce implements ErasureMethod {
         Map<String, int[]> perConcept = new LinkedHashMap<>();
         List<VqaItem> conceptInputs = new ArrayList<>();
         for (Concept c : concepts) {
-            List<VqaItem> dc = sample(shows.get(c.name()), config.conceptInputs(), random);
-            List<VqaItem> others = sample(retain.stream().filter(i -> !i.shows(c.name())).toList(),
-                    config.contrastInputs(), random);
+            List<VqaItem> pool = shows.get(c.name());
+            List<VqaItem> contrastPool = retain.stream().filter(i -> !i.shows(c.name())).toList();
+            List<VqaItem> heldForget = List.of();
+            List<VqaItem> heldRetain = List.of();
+            if (settings.adaptive) {
+                List<List<VqaItem>> f = holdOut(pool, config.selectionHoldout(), random);
+                List<List<VqaItem>> r = holdOut(retain, config.selectionHoldout(), random);
+                heldForget = f.get(0);
+                pool = f.get(1);
+                heldRetain = r.get(0);
+                Set<VqaItem> kept = new java.util.HashSet<>(heldRetain);
+                contrastPool = contrastPool.stream().filter(i -> !kept.contains(i)).toList();
+            }
+            List<VqaItem> dc = sample(pool, config.conceptInputs(), random);
+            List<VqaItem> others = sample(contrastPool, config.contrastInputs(), random);
             List<FeatureScores.Summary> dcCodes = Activations.collect(vlm, settings.layer, settings.positions, dc, memory,
                     run).summaries(sae, memory);
             List<FeatureScores.Summary> otherCodes = others.isEmpty() ? List.of()
                     : Activations.collect(vlm, settings.layer, settings.positions, others, memory, run).summaries(sae, memory);
-            int[] s = FeatureScores.select(scoring, dcCodes, otherCodes, config.features(), config.setDifferenceTop(),
-                    random);
+            int[] s;
+            if (settings.adaptive) {
+                int[] ranked = FeatureScores.rank(scoring, dcCodes, otherCodes, settings.grid[settings.grid.length - 1],
+                        config.setDifferenceTop(), random);
+                Choice choice = chooseK(vlm, sae, ranked, settings, config, heldForget, heldRetain, memory);
+                s = Arrays.stream(ranked, 0, Math.min(choice.k, ranked.length)).sorted().toArray();
+                run.note("sauce: " + c.name() + ": " + choice.note());
+                run.log("SAUCE: adaptive k for '" + c.name() + "': " + choice.note());
+            } else {
+                s = FeatureScores.select(scoring, dcCodes, otherCodes, config.features(), config.setDifferenceTop(),
+                        random);
+            }
             if (s.length == 0) {
                 throw LetheException.failed("SAUCE: scoring '" + scoring.code() + "' found no feature for concept '"
                         + c.name() + "' (" + dc.size() + " inputs showing it, " + others.size() + " not)", null);
             }
-            if (s.length < config.features()) {
+            if (!settings.adaptive && s.length < config.features()) {
                 run.note("sauce: scoring '" + scoring.code() + "' found only " + s.length + " of " + config.features()
                         + " features for '" + c.name() + "'");
             }
@@ -339,9 +393,10 @@ public final class Sauce implements ErasureMethod {
                 + " accuracy clean %.2f%%, with the autoencoder in the loop and no edit %.2f%% (%+.2f points, %s the %.0f"
                 + " allowed) on %d inputs", quality.fvu(), quality.meanL0(), quality.count(), 100 * clean, 100 * inLoop,
                 -drop, drop <= MAX_RECONSTRUCTION_DROP ? "within" : "EXCEEDS", MAX_RECONSTRUCTION_DROP, measured.size()));
-        run.note(String.format(Locale.ROOT, "sauce: %d features (%s, γ %s, gate %s); accuracy on the concepts' forget"
-                + " questions %.2f%% → %.2f%% (%d), on retain questions %.2f%% → %.2f%% (%d)", features.length,
-                scoring.code(), spec.mode(), settings.gated ? "τ " + tau : "none", 100 * forgetBefore, 100 * forgetAfter,
+        run.note(String.format(Locale.ROOT, "sauce: %d features (%s, %s, γ %s, gate %s); accuracy on the concepts'"
+                + " forget questions %.2f%% → %.2f%% (%d), on retain questions %.2f%% → %.2f%% (%d)", features.length,
+                scoring.code(), settings.adaptive ? "k per concept chosen on held-out run data, see above"
+                        : "k " + config.features() + " per concept, fixed: setting 'features'", spec.mode(), settings.gated ? "τ " + tau : "none", 100 * forgetBefore, 100 * forgetAfter,
                 conceptInputs.size(), 100 * retainBefore, 100 * retainAfter, retainMeasured.size()));
 
         // 5. commit the intervention
@@ -355,7 +410,7 @@ public final class Sauce implements ErasureMethod {
 
     /** The validated settings that are words. */
     private record Settings(String layer, Positions positions, Sae.Variant variant, FeatureScores.Method scoring,
-            boolean gated) {
+            boolean gated, boolean adaptive, int[] grid) {
 
         static Settings of(Config config) {
             Positions positions = Positions.of(config.positions(), "setting 'positions' of " + PID);
@@ -382,6 +437,34 @@ public final class Sauce implements ErasureMethod {
                 throw LetheException.invalidInput("setting 'gateFraction' of " + PID + " must be a number ≥ 0, not "
                         + config.gateFraction());
             }
+            boolean adaptive = switch (config.featureSelection().trim().toLowerCase(Locale.ROOT)) {
+                case "adaptive" -> true;
+                case "fixed" -> false;
+                default -> throw LetheException.invalidInput("setting 'featureSelection' of " + PID + " must be fixed or"
+                        + " adaptive, not '" + config.featureSelection() + "'");
+            };
+            int[] grid;
+            try {
+                // the metatype default comes with its separators escaped (8\ 16\ …): backslashes separate too
+                grid = Arrays.stream(config.featureGrid().split("[\\s,\\\\]+")).map(String::trim)
+                        .filter(t -> !t.isEmpty())
+                        .mapToInt(Integer::parseInt).sorted().distinct().toArray();
+            } catch (NumberFormatException e) {
+                grid = new int[0];
+            }
+            if (grid.length == 0 || grid[0] < 1) {
+                throw LetheException.invalidInput("setting 'featureGrid' of " + PID + " must be counts ≥ 1 separated by"
+                        + " spaces or commas, not '" + config.featureGrid() + "'");
+            }
+            if (!(config.targetForgetError() >= 0 && config.targetForgetError() <= 1)) {
+                throw LetheException.invalidInput("setting 'targetForgetError' of " + PID + " must be in [0, 1], not "
+                        + config.targetForgetError());
+            }
+            if (!(config.maxRetainDrop() >= 0 && config.maxRetainDrop() <= 1)) {
+                throw LetheException.invalidInput("setting 'maxRetainDrop' of " + PID + " must be in [0, 1], not "
+                        + config.maxRetainDrop());
+            }
+            positive("selectionHoldout", config.selectionHoldout());
             positive("expansion", config.expansion());
             positive("sparsityK", config.sparsityK());
             positive("epochs", config.epochs());
@@ -393,7 +476,7 @@ public final class Sauce implements ErasureMethod {
             positive("conceptInputs", config.conceptInputs());
             positive("contrastInputs", config.contrastInputs());
             positive("evalInputs", config.evalInputs());
-            return new Settings(config.layer().trim(), positions, variant, scoring, gated);
+            return new Settings(config.layer().trim(), positions, variant, scoring, gated, adaptive, grid);
         }
 
         private static void positive(String key, int value) {
@@ -401,6 +484,82 @@ public final class Sauce implements ErasureMethod {
                 throw LetheException.invalidInput("setting '" + key + "' of " + PID + " must be at least 1, not " + value);
             }
         }
+    }
+
+    /** The adaptive choice of k for one concept, and how it was made. */
+    private record Choice(int k, String note) {
+    }
+
+    /**
+     * Tries the grid's k (ranked features' prefixes) on the held-out questions: the smallest k whose edit
+     * makes at least targetForgetError of the held-out forget questions wrong with the held-out retain
+     * accuracy down by at most maxRetainDrop; else the most forget error within the retain limit; else the
+     * smallest k. Stops at the first k that meets the target.
+     */
+    private static Choice chooseK(VisionLanguageModel vlm, Sae sae, int[] ranked, Settings settings, Config config,
+            List<VqaItem> heldForget, List<VqaItem> heldRetain, NDManager memory) throws Exception {
+        if (heldForget.isEmpty()) {
+            return new Choice(Math.min(config.features(), ranked.length), "k " + config.features() + " ('features'): too"
+                    + " few forget questions about the concept to hold any out");
+        }
+        double retainClean = heldRetain.isEmpty() ? Double.NaN : accuracy(vlm, heldRetain, memory);
+        StringBuilder tried = new StringBuilder();
+        int best = -1;
+        double bestError = -1;
+        int chosen = -1;
+        String why = null;
+        int previous = -1;
+        for (int k : settings.grid) {
+            int n = Math.min(k, ranked.length);
+            if (n == previous || n == 0) {
+                break;
+            }
+            previous = n;
+            int[] features = Arrays.stream(ranked, 0, n).sorted().toArray();
+            EditSpec trial = new EditSpec(settings.layer, settings.positions, settings.variant,
+                    settings.variant == Sae.Variant.TOPK ? config.sparsityK() : 0, features, (float) config.gamma(), false,
+                    Float.NaN, "");
+            double forgetError;
+            double retainAfter;
+            try (AutoCloseable edit = SaeFeatureEdit.install(vlm, trial, sae, memory.newSubManager(), "the trial edit")) {
+                forgetError = 1 - accuracy(vlm, heldForget, memory);
+                retainAfter = heldRetain.isEmpty() ? Double.NaN : accuracy(vlm, heldRetain, memory);
+            }
+            double drop = heldRetain.isEmpty() ? 0 : retainClean - retainAfter;
+            boolean within = drop <= config.maxRetainDrop() + 1e-9;
+            tried.append(String.format(Locale.ROOT, "%s%d: %.3f wrong, retain %+.3f", tried.length() == 0 ? "" : "; ", n,
+                    forgetError, -drop));
+            if (within && forgetError > bestError) {
+                best = n;
+                bestError = forgetError;
+            }
+            if (within && forgetError >= config.targetForgetError()) {
+                chosen = n;
+                why = "the smallest k reaching the target";
+                break;
+            }
+        }
+        if (chosen < 0 && best > 0) {
+            chosen = best;
+            why = "no k reached the target within the retain limit: the most forget error within it";
+        } else if (chosen < 0) {
+            chosen = Math.min(settings.grid[0], ranked.length);
+            why = "no k kept the retain limit: the smallest";
+        }
+        return new Choice(chosen, String.format(Locale.ROOT, "adaptive k %d (%s; target %.2f of %d held-out forget"
+                + " questions wrong, retain drop ≤ %.3f on %d, clean %.3f; tried %s)", chosen, why,
+                config.targetForgetError(), heldForget.size(), config.maxRetainDrop(), heldRetain.size(), retainClean,
+                tried));
+    }
+
+    /**
+     * @return [held out, the rest]: a seeded quarter of items, at most max (none when fewer than 4 items)
+     */
+    private static List<List<VqaItem>> holdOut(List<VqaItem> items, int max, Random random) {
+        List<VqaItem> copy = new ArrayList<>(items);
+        Collections.shuffle(copy, random);
+        int n = Math.min(max, copy.size() / 4);
+        return List.of(copy.subList(0, n), copy.subList(n, copy.size()));
     }
 
     /** The least change (gate score) the edit makes over inputs. */

@@ -64,6 +64,18 @@ class FeatureScoresTest {
     }
 
     @Test
+    void rankGivesTheSelectionBestFirstSoItsPrefixesAreSmallerSelections() {
+        // means over 4 positions: f5 9, f0 2.5, f1 1, f7 0.25
+        assertArrayEquals(new int[] {5, 0, 1, 7}, FeatureScores.rank(FeatureScores.Method.MEAN_ACTIVATION, CONCEPT,
+                OTHERS, 10, 2, new Random(1)));
+        int[] ranked = FeatureScores.rank(FeatureScores.Method.CONTRASTIVE, CONCEPT, OTHERS, 10, 2, new Random(1));
+        for (int k = 1; k <= ranked.length; k++) {
+            assertArrayEquals(FeatureScores.contrastive(CONCEPT, OTHERS, k),
+                    java.util.Arrays.stream(ranked, 0, k).sorted().toArray(), "k " + k);
+        }
+    }
+
+    @Test
     void setDifferenceRemovesTheOthersTopFeatures() {
         // top-2 by max per concept input: {5, 0} and {5, 0}; others' top-2: {5, 3}, {5, 3} → {0}
         assertArrayEquals(new int[] {0}, FeatureScores.setDifference(CONCEPT, OTHERS, 2, 10));

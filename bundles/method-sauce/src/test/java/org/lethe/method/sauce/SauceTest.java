@@ -125,6 +125,57 @@ class SauceTest {
         }
     }
 
+    /** small() with featureSelection=adaptive and these adaptive settings. */
+    private static Map<String, Object> adaptive(String grid, double target, double retainDrop) {
+        Map<String, Object> s = small();
+        s.put("featureSelection", "adaptive");
+        s.put("featureGrid", grid);
+        s.put("targetForgetError", target);
+        s.put("maxRetainDrop", retainDrop);
+        return s;
+    }
+
+    /** Erases with these settings and returns the run's "adaptive k" log line for red. */
+    private static String adaptiveLine(SauceTask task) throws Exception {
+        try (SauceRunContext run = new SauceRunContext(3, manager)) {
+            new Sauce().erase(task, run);
+            return run.log.stream().filter(l -> l.startsWith("SAUCE: adaptive k for 'red'")).findFirst()
+                    .orElseThrow(() -> new AssertionError(String.join("\n", run.log)));
+        }
+    }
+
+    @Test
+    void adaptiveSelectionTakesTheSmallestGridKThatMeetsTheTargetAndSaysWhy() throws Exception {
+        // target 0: the first k of the grid already meets it
+        SauceTask task = task("red", adaptive("2,3,6", 0.0, 1.0));
+        String line = adaptiveLine(task);
+        assertTrue(line.contains("adaptive k 2 (the smallest k reaching the target") && line.contains("tried 2:"), line);
+        assertEquals(2, task.attached.keySet().iterator().next().config().get("features").split(",").length);
+
+        // the strictest target and no retain drop allowed: the grid is tried in ascending order until a k meets
+        // it, else all of it and the fallback (this untrained model may meet it at once); order does not matter,
+        // spaces or (escaped) commas separate
+        String hard = adaptiveLine(task("red", adaptive("6 2\\,3", 1.0, 0.0)));
+        assertTrue(hard.contains("tried 2:"), hard);
+        if (!hard.contains("the smallest k reaching the target")) {
+            assertTrue(hard.contains("; 3:") && hard.contains("; 6:"), hard);
+            assertTrue(hard.contains("no k reached the target") || hard.contains("no k kept the retain limit"), hard);
+        }
+    }
+
+    @Test
+    void badAdaptiveSettingsAreRejected() {
+        Map<String, Object> mode = small();
+        mode.put("featureSelection", "auto");
+        LetheException m = assertThrows(LetheException.class, () -> new Sauce().erase(task("red", mode),
+                new SauceRunContext(3, manager)));
+        assertTrue(m.getMessage().contains("'featureSelection'"), m.getMessage());
+        Map<String, Object> grid = adaptive("8,x", 0.9, 0.05);
+        LetheException g = assertThrows(LetheException.class, () -> new Sauce().erase(task("red", grid),
+                new SauceRunContext(3, manager)));
+        assertTrue(g.getMessage().contains("'featureGrid'"), g.getMessage());
+    }
+
     @Test
     void aConceptWithNoExamplesIsRejected() {
         SauceTask task = task("purple", small()); // the forget set is red's: no forget question shows purple
